@@ -1,0 +1,24 @@
+// A four-stage pipeline over N items. Progress counts item-stages, so the
+// total is 4 * N, and each message names the stage.
+const items = Number(process.argv[2]);
+if (!Number.isInteger(items) || items < 1) {
+  console.error(`pipeline: expected a positive item count, got ${process.argv[2]}`);
+  process.exit(2);
+}
+const stages = ['fetch', 'parse', 'transform', 'publish'];
+const total = stages.length * items;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let done = 0;
+let checksum = 0;
+for (const [s, stage] of stages.entries()) {
+  for (let i = 0; i < items; i++) {
+    checksum = (checksum * 31 + i * (s + 1)) % 1_000_003;
+    done++;
+    if (i % Math.max(1, Math.floor(items / 20)) === 0 || i === items - 1) {
+      console.log(`::progress ${done}/${total} stage ${s + 1}/4 ${stage}: ${i + 1}/${items}`);
+      await sleep(5);
+    }
+  }
+  console.log(`${stage}: ${items} items`);
+}
+console.log(`pipeline finished: ${items} items through ${stages.length} stages, checksum ${checksum}`);

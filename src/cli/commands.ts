@@ -1,0 +1,244 @@
+/**
+ * The `sluice` commands. Thin: every behaviour lives in the library; these
+ * functions parse, call, and print.
+ *
+ * Exit codes: 0 success; 1 the server or the tool failed; 2 bad usage or
+ * config.
+ *
+ * @module
+ */
+import { createWriteStream } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
+import { connect, type Era } from '../client/connect.js';
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../defaults.js';
+import { ConfigError, SluiceError } from '../errors.js';
+import { buildServer } from '../runner/buildServer.js';
+import { loadConfig } from '../runner/config.js';
+import { serveHttp } from '../transports/http/nodeServer.js';
+import { serveStdio } from '../transports/stdio.js';
+import { createProgressView } from './progressView.js';
+
+/** A failure with its exit code; the message is printed as one line. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+const log = (line: string) => process.stderr.write(`sluice: ${line}\n`);
+
+export interface ServeOptions {
+  readonly port?: string;
+  readonly host?: string;
+  readonly stdio?: boolean;
+  readonly store?: string;
+}
+
+export async function serveCommand(configPath: string | undefined, options: ServeOptions): Promise<void> {
+  const file = configPath ?? 'sluice.yaml';
+  if (configPath === undefined && !existsSync(resolve(file))) {
+    throw new CliError('no config given and no sluice.yaml in this folder (try: sluice serve examples/sluice.yaml)', 2);
+  }
+  if (options.store !== undefined && options.store !== 'memory') {
+    throw new CliError(`--store ${options.store}: only the in-memory store is available in this version`, 2);
+  }
+  const config = await loadConfig(file);
+  const sluice = buildServer(config);
+  const summary = `${config.tools.length} tool(s), ${config.resources.length} resource(s) from ${config.file}`;
+
+  let stop: () => Promise<void>;
+  if (options.stdio === true) {
+    const running = serveStdio(sluice, { onerror: (e) => log(`error: ${e.message}`) });
+    log(`serving ${summary} on stdio`);
+    stop = running.close;
+    void running.closed.then(() => process.exit(0));
+  } else {
+    const port = options.port === undefined ? DEFAULT_PORT : parsePort(options.port);
+    const running = await serveHttp(sluice, {
+      host: options.host ?? DEFAULT_HOST,
+      port,
+      ...(config.sessions.ttlMs !== undefined || config.sessions.max !== undefined
+        ? {
+            sessions: {
+              ...(config.sessions.ttlMs !== undefined && { ttlMs: config.sessions.ttlMs }),
+              ...(config.sessions.max !== undefined && { max: config.sessions.max }),
+            },
+          }
+        : {}),
+    });
+    log(`serving ${summary} at ${running.url}`);
+    stop = running.close;
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    log(`${signal}: shutting down (cancelling in-flight calls)`);
+    const force = setTimeout(() => {
+      log('shutdown grace period over: exiting');
+      process.exit(1);
+    }, DEFAULT_SHUTDOWN_GRACE_MS);
+    force.unref();
+    void stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer 0-65535; got ${text}`, 2);
+  return port;
+}
+
+export interface CallOptions {
+  readonly json?: string;
+  readonly era?: Era;
+  readonly timeout?: string;
+}
+
+export async function callCommand(target: string, tool: string, pairs: string[], options: CallOptions): Promise<void> {
+  const client = await connectOrFail(target, options.era);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
+  process.once('SIGINT', onSigint);
+  const view = createProgressView();
+  try {
+    const tools = await client.listTools();
+    const definition = tools.find((t) => t.name === tool);
+    if (definition === undefined) {
+      throw new CliError(`unknown tool "${tool}"; the server has: ${tools.map((t) => t.name).join(', ') || 'no tools'}`, 1);
+    }
+    const args = { ...parseJsonArgs(options.json), ...parsePairs(pairs, definition) };
+    const result = await client.callTool(tool, args, {
+      onProgress: (event) => view.update(event),
+      signal: controller.signal,
+      ...(options.timeout !== undefined && { timeoutMs: Number(options.timeout) * 1000 }),
+    });
+    view.stop();
+    printResult(result);
+    if (result.isError === true) {
+      const first = result.content.find((c) => c.type === 'text');
+      throw new CliError(`tool "${tool}" failed: ${first?.type === 'text' ? first.text.split('\n')[0] : 'isError result'}`, 1);
+    }
+  } finally {
+    view.stop();
+    process.off('SIGINT', onSigint);
+    await client.close().catch(() => {});
+  }
+}
+
+export interface ReadOptions {
+  readonly output?: string;
+  readonly era?: Era;
+}
+
+export async function readCommand(target: string, uri: string, options: ReadOptions): Promise<void> {
+  const client = await connectOrFail(target, options.era);
+  try {
+    const result = await client.readResource(uri);
+    const parts = result.contents.map((c) => ('blob' in c ? Buffer.from(c.blob, 'base64') : Buffer.from(c.text, 'utf8')));
+    const first = parts[0] ?? Buffer.alloc(0);
+    if (result.contents.length > 1) {
+      for (const extra of result.contents.slice(1)) if ('text' in extra) log(extra.text);
+    }
+    if (options.output !== undefined) {
+      await pipeline(Readable.from([first]), createWriteStream(options.output));
+      log(`wrote ${first.length} bytes to ${options.output}`);
+    } else {
+      await new Promise<void>((resolve, reject) => process.stdout.write(first, (e) => (e ? reject(e) : resolve())));
+    }
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+async function connectOrFail(target: string, era: Era | undefined) {
+  try {
+    return await connect(target, { ...(era !== undefined && { era }) });
+  } catch (error) {
+    if (error instanceof SluiceError && error.code === 'SLUICE_TARGET') throw new CliError(error.message, 2);
+    throw error;
+  }
+}
+
+function parseJsonArgs(json: string | undefined): Record<string, unknown> {
+  if (json === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new CliError(`--json is not valid JSON: ${(error as Error).message}`, 2);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CliError('--json must be a JSON object', 2);
+  return value as Record<string, unknown>;
+}
+
+/** `key=value` pairs, typed by the tool's input schema (numbers, booleans, JSON for objects and arrays). */
+export function parsePairs(pairs: readonly string[], tool: Pick<Tool, 'inputSchema'>): Record<string, unknown> {
+  const properties = (tool.inputSchema.properties ?? {}) as Record<string, { type?: string | string[] }>;
+  const args: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`argument "${pair}" must look like key=value`, 2);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    const declared = properties[key]?.type;
+    const type = Array.isArray(declared) ? declared.find((t) => t !== 'null') : declared;
+    args[key] = coerce(key, raw, type);
+  }
+  return args;
+}
+
+function coerce(key: string, raw: string, type: string | undefined): unknown {
+  switch (type) {
+    case 'integer':
+    case 'number': {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) throw new CliError(`${key}=${raw}: expected a number`, 2);
+      return n;
+    }
+    case 'boolean':
+      if (raw === 'true' || raw === 'false') return raw === 'true';
+      throw new CliError(`${key}=${raw}: expected true or false`, 2);
+    case 'object':
+    case 'array':
+      try {
+        return JSON.parse(raw);
+      } catch {
+        throw new CliError(`${key}=${raw}: expected JSON`, 2);
+      }
+    default:
+      return raw;
+  }
+}
+
+function printResult(result: CallToolResult): void {
+  for (const item of result.content) {
+    if (item.type === 'text') process.stdout.write(item.text.endsWith('\n') ? item.text : `${item.text}\n`);
+    else process.stdout.write(`${JSON.stringify(item)}\n`);
+  }
+  if (result.structuredContent !== undefined && result.content.length === 0) {
+    process.stdout.write(`${JSON.stringify(result.structuredContent)}\n`);
+  }
+}
+
+/** Maps any failure to its one-line message and exit code. */
+export function describeFailure(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof ConfigError) return { message: error.message, exitCode: 2 };
+  if (error instanceof SluiceError && error.code === 'SLUICE_TARGET') return { message: error.message, exitCode: 2 };
+  const message = error instanceof Error ? error.message : String(error);
+  return { message: message.split('\n')[0] ?? message, exitCode: 1 };
+}

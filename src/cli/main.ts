@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * `sluice`: serve a YAML file of scripts and folders as an MCP server, or call
+ * and read from any MCP server.
+ *
+ * @module
+ */
+import { Command, Option } from 'commander';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../defaults.js';
+import { callCommand, describeFailure, readCommand, serveCommand } from './commands.js';
+
+const program = new Command()
+  .name('sluice')
+  .description('Flow-controlled streaming for the Model Context Protocol')
+  .showHelpAfterError()
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
+
+const era = new Option('--era <era>', 'protocol era to speak').choices(['auto', 'legacy', 'modern']).default('auto');
+
+program
+  .command('serve')
+  .description('serve the tools and resources of a sluice.yaml')
+  .argument('[config]', 'config file (default: ./sluice.yaml)')
+  .option('--port <n>', `TCP port, 0 picks a free one (default: ${DEFAULT_PORT})`)
+  .option('--host <host>', `address to bind (default: ${DEFAULT_HOST})`)
+  .option('--stdio', 'serve over stdin/stdout instead of HTTP')
+  .option('--store <url>', 'where sessions and event logs live (memory)')
+  .action(run(serveCommand));
+
+program
+  .command('call')
+  .description('call a tool: sluice call TARGET TOOL key=value ...')
+  .argument('<target>', 'http(s)://HOST/mcp or stdio:COMMAND ARGS')
+  .argument('<tool>', 'tool name')
+  .argument('[args...]', 'arguments as key=value, typed by the tool schema')
+  .option('--json <object>', 'arguments as one JSON object')
+  .option('--timeout <seconds>', 'fail after this long without any message (progress resets it)')
+  .addOption(era)
+  .action(run(callCommand));
+
+program
+  .command('read')
+  .description('read a resource: sluice read TARGET URI [-o FILE]')
+  .argument('<target>', 'http(s)://HOST/mcp or stdio:COMMAND ARGS')
+  .argument('<uri>', 'resource URI')
+  .option('-o, --output <file>', 'write the bytes to FILE instead of stdout')
+  .addOption(era)
+  .action(run(readCommand));
+
+function run<A extends unknown[]>(command: (...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    try {
+      await command(...args);
+    } catch (error) {
+      const { message, exitCode } = describeFailure(error);
+      process.stderr.write(`sluice: ${message}\n`);
+      process.exit(exitCode);
+    }
+  };
+}
+
+await program.parseAsync(process.argv);

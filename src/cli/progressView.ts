@@ -1,0 +1,48 @@
+/**
+ * Progress on stderr: a live bar on a TTY (cli-progress), plain lines
+ * otherwise, so logs and pipes stay readable.
+ *
+ * @module
+ */
+import { SingleBar } from 'cli-progress';
+import type { ProgressEvent } from '../client/connect.js';
+
+export interface ProgressView {
+  update(event: ProgressEvent): void;
+  stop(): void;
+}
+
+export function createProgressView(stream: NodeJS.WriteStream = process.stderr): ProgressView {
+  if (stream.isTTY === true) {
+    let bar: SingleBar | undefined;
+    return {
+      update(event) {
+        const total = event.total ?? 0;
+        if (bar === undefined) {
+          bar = new SingleBar(
+            {
+              stream,
+              format: total > 0 ? '{bar} {percentage}% | {value}/{total} | {message}' : '{value} | {message}',
+              hideCursor: true,
+              clearOnComplete: false,
+            },
+          );
+          bar.start(total, event.progress, { message: event.message ?? '' });
+        } else {
+          if (total > 0) bar.setTotal(total);
+          bar.update(event.progress, { message: event.message ?? '' });
+        }
+      },
+      stop() {
+        bar?.stop();
+      },
+    };
+  }
+  return {
+    update(event) {
+      const amount = event.total === undefined ? `${event.progress}` : `${event.progress}/${event.total}`;
+      stream.write(`progress ${amount}${event.message === undefined ? '' : ` ${event.message}`}\n`);
+    },
+    stop() {},
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * `connect(target)`: an SDK v2 client connected to an HTTP URL or a stdio
+ * command, with the calls the CLI needs. Streaming calls arrive with the
+ * streaming-tool-calls and large-resources work; this is the thin base.
+ *
+ * @module
+ */
+import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/client';
+import { RemoteError } from '../errors.js';
+import { parseTarget } from './target.js';
+
+/** Which protocol era the client speaks. */
+export type Era = 'auto' | 'legacy' | 'modern';
+
+export interface ConnectOptions {
+  /** `auto` probes for 2026-07-28 and falls back; `legacy` speaks 2025-11-25; `modern` insists on 2026-07-28. @defaultValue 'auto' */
+  readonly era?: Era;
+  readonly clientInfo?: { readonly name: string; readonly version: string };
+  /** Extra environment for a stdio server. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ProgressEvent {
+  readonly progress: number;
+  readonly total?: number | undefined;
+  readonly message?: string | undefined;
+}
+
+export interface CallOptions {
+  readonly onProgress?: (event: ProgressEvent) => void;
+  readonly signal?: AbortSignal;
+  /** Idle time without a message before the call fails (ms); progress resets it. @defaultValue 60000 */
+  readonly timeoutMs?: number;
+}
+
+export interface SluiceClient {
+  readonly sdk: Client;
+  listTools(): Promise<Tool[]>;
+  callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
+  readResource(uri: string, options?: Omit<CallOptions, 'onProgress'>): Promise<ReadResourceResult>;
+  close(): Promise<void>;
+}
+
+const STDERR_TAIL_CHARS = 2000;
+
+export async function connect(target: string, options: ConnectOptions = {}): Promise<SluiceClient> {
+  const parsed = parseTarget(target);
+  const era = options.era ?? 'auto';
+  const client = new Client(options.clientInfo ?? { name: 'sluice', version: '0' }, {
+    versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : era },
+  });
+  let stderrTail = '';
+  const transport =
+    parsed.kind === 'http'
+      ? new StreamableHTTPClientTransport(parsed.url)
+      : new StdioClientTransport({
+          command: parsed.command,
+          args: [...parsed.args],
+          stderr: 'pipe',
+          ...(options.env !== undefined && { env: { ...process.env, ...options.env } as Record<string, string> }),
+        });
+  if (transport instanceof StdioClientTransport) {
+    transport.stderr?.on('data', (chunk: Buffer) => {
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
+    });
+  }
+  try {
+    await client.connect(transport);
+  } catch (error) {
+    await client.close().catch(() => {});
+    const detail = stderrTail.trim() === '' ? '' : ` (server stderr: ${stderrTail.trim().split('\n').slice(-3).join(' | ')})`;
+    throw new RemoteError(`Cannot connect to ${target}: ${(error as Error).message}${detail}`, undefined, { cause: error });
+  }
+
+  const remote = <T>(promise: Promise<T>): Promise<T> =>
+    promise.catch((error: unknown) => {
+      if (error instanceof ProtocolError) throw new RemoteError(error.message, error.code, { cause: error });
+      throw error;
+    });
+
+  return {
+    sdk: client,
+    listTools: async () => (await remote(client.listTools())).tools,
+    callTool: (name, args, call = {}) =>
+      remote(
+        client.callTool(
+          { name, arguments: args },
+          {
+            ...(call.onProgress !== undefined && { onprogress: call.onProgress }),
+            ...(call.signal !== undefined && { signal: call.signal }),
+            timeout: call.timeoutMs ?? 60_000,
+            resetTimeoutOnProgress: true,
+          },
+        ) as Promise<CallToolResult>,
+      ),
+    readResource: (uri, call = {}) =>
+      remote(
+        client.readResource(
+          { uri },
+          { ...(call.signal !== undefined && { signal: call.signal }), timeout: call.timeoutMs ?? 60_000 },
+        ),
+      ),
+    close: async () => {
+      // End a 2025-era HTTP session explicitly instead of leaving it to the server's idle TTL.
+      if (transport instanceof StreamableHTTPClientTransport && transport.sessionId !== undefined) {
+        await transport.terminateSession().catch(() => {});
+      }
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Every default sluice uses, in one place.
+ *
+ * Code, TSDoc `@defaultValue` tags and the README's defaults table all refer to
+ * these constants; `test/defaults.test.ts` fails when the README table and this
+ * file disagree. Names follow `DEFAULT_<NAME>_<UNIT>`.
+ *
+ * @module
+ */
+
+/** Host an HTTP server binds to unless told otherwise: loopback only. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** TCP port `sluice serve` listens on. */
+export const DEFAULT_PORT = 3001;
+
+/** Path of the MCP endpoint on the HTTP server. */
+export const DEFAULT_MCP_PATH = '/mcp';
+
+/** Progress notifications sent per request and second, at most (0 = unthrottled). The last value is always sent. */
+export const DEFAULT_PROGRESS_PER_SECOND = 5;
+
+/** Chunk size for streamed reads (overridable with `SLUICE_CHUNK_SIZE`). */
+export const DEFAULT_CHUNK_SIZE_BYTES = 64 * 1024;
+
+/** Chunks in flight per streamed read. */
+export const DEFAULT_CHUNKS_IN_FLIGHT = 4;
+
+/** Events kept per stream in the 2025-era event log. */
+export const DEFAULT_EVENT_LOG_MAX_EVENTS = 5_000;
+
+/** Age after which events leave the 2025-era event log. */
+export const DEFAULT_EVENT_LOG_MAX_AGE_MS = 5 * 60 * 1000;
+
+/** Bytes kept per stream in the 2025-era event log. */
+export const DEFAULT_EVENT_LOG_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Idle time after which a 2025-era session is ended. */
+export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
+
+/** Live 2025-era sessions, at most. */
+export const DEFAULT_MAX_SESSIONS = 10_000;
+
+/** Interval of the SSE keepalive comment on open streams. */
+export const DEFAULT_KEEPALIVE_MS = 15_000;
+
+/** `retry:` hint sent in the priming event of 2025-era SSE streams. */
+export const DEFAULT_SSE_RETRY_MS = 1_000;
+
+/** Time a tool may run before it is cancelled. */
+export const DEFAULT_TOOL_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** Grace between SIGTERM and SIGKILL when a script tool is stopped. */
+export const DEFAULT_KILL_GRACE_MS = 5_000;
+
+/** Largest tool result sent inline; beyond it, a head/tail excerpt. */
+export const DEFAULT_INLINE_RESULT_MAX_BYTES = 1024 * 1024;
+
+/** Largest HTTP request body accepted on `/mcp` (413 beyond it). */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
+
+/** Longest single stdout line of a script tool kept whole; longer lines are split. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+
+/** Tail of a failing script's stderr quoted in its error result. */
+export const DEFAULT_STDERR_TAIL_BYTES = 4 * 1024;
+
+/** Largest resource read sent in one `resources/read` answer. */
+export const DEFAULT_MAX_READ_BYTES = 1024 * 1024;
+
+/** Time `sluice serve` waits for in-flight work after SIGINT/SIGTERM before it exits. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;

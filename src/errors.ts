@@ -1,0 +1,83 @@
+/**
+ * Local errors: what sluice throws in-process. They carry a stable string
+ * `code` for programs and a `cause` for people. JSON-RPC errors that travel on
+ * the wire are the SDK's `ProtocolError`, built with codes from
+ * `protocol/wire.ts`; the two are kept apart on purpose.
+ *
+ * | code | class | when |
+ * | --- | --- | --- |
+ * | `SLUICE_CONFIG` | {@link ConfigError} | the YAML config or an option is invalid |
+ * | `SLUICE_INVALID_OPTION` | {@link InvalidOptionError} | an option fails its rule |
+ * | `SLUICE_BUFFER_FULL` | {@link BufferFullError} | a bounded buffer refused an item |
+ * | `SLUICE_TARGET` | {@link TargetError} | a client target string cannot be used |
+ * | `SLUICE_REMOTE` | {@link RemoteError} | the remote server answered with an error |
+ *
+ * @module
+ */
+
+export type SluiceErrorCode =
+  | 'SLUICE_CONFIG'
+  | 'SLUICE_INVALID_OPTION'
+  | 'SLUICE_BUFFER_FULL'
+  | 'SLUICE_TARGET'
+  | 'SLUICE_REMOTE';
+
+/** Base class of every error sluice throws itself. */
+export class SluiceError extends Error {
+  readonly code: SluiceErrorCode;
+  constructor(code: SluiceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The config file is invalid; `file` and `line` point at the culprit when known. */
+export class ConfigError extends SluiceError {
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  constructor(message: string, where: { file?: string; line?: number } = {}, options?: { cause?: unknown }) {
+    const prefix = where.file === undefined ? '' : `${where.file}${where.line === undefined ? '' : `:${where.line}`}: `;
+    super('SLUICE_CONFIG', `${prefix}${message}`, options);
+    this.file = where.file;
+    this.line = where.line;
+  }
+}
+
+/** An option failed validation; the message names the option, the rule and the value. */
+export class InvalidOptionError extends SluiceError {
+  constructor(option: string, rule: string, value: unknown) {
+    super('SLUICE_INVALID_OPTION', `Option ${option} ${rule}; got ${JSON.stringify(value)}`);
+  }
+}
+
+/** A bounded buffer was full and its policy is to refuse. */
+export class BufferFullError extends SluiceError {
+  constructor(what: string, capacity: number) {
+    super('SLUICE_BUFFER_FULL', `${what} is full (capacity ${capacity})`);
+  }
+}
+
+/** A client target (`http://…` or `stdio:…`) cannot be used. */
+export class TargetError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SLUICE_TARGET', message, options);
+  }
+}
+
+/** The remote MCP server answered with a JSON-RPC error or an `isError` result. */
+export class RemoteError extends SluiceError {
+  readonly remoteCode: number | undefined;
+  constructor(message: string, remoteCode?: number, options?: { cause?: unknown }) {
+    super('SLUICE_REMOTE', message, options);
+    this.remoteCode = remoteCode;
+  }
+}
+
+/** Validates that `value` is an integer ≥ `min`; throws {@link InvalidOptionError} naming `option` otherwise. */
+export function requireInteger(option: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new InvalidOptionError(option, `must be an integer >= ${min}`, value);
+  }
+  return value;
+}

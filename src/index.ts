@@ -1,0 +1,41 @@
+/**
+ * `mcp-sluice`: flow-controlled streaming for MCP servers on the official SDK v2.
+ *
+ * @module
+ */
+export {
+  DEFAULT_CHUNK_SIZE_BYTES,
+  DEFAULT_HOST,
+  DEFAULT_KEEPALIVE_MS,
+  DEFAULT_KILL_GRACE_MS,
+  DEFAULT_MAX_REQUEST_BODY_BYTES,
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_MCP_PATH,
+  DEFAULT_PORT,
+  DEFAULT_PROGRESS_PER_SECOND,
+  DEFAULT_SESSION_TTL_MS,
+  DEFAULT_TOOL_TIMEOUT_MS,
+} from './defaults.js';
+export { BufferFullError, ConfigError, InvalidOptionError, RemoteError, SluiceError, TargetError, type SluiceErrorCode } from './errors.js';
+export { type Clock, systemClock } from './flow/clock.js';
+export { ProgressThrottle, type ProgressUpdate } from './flow/progressThrottle.js';
+export { ErrorCode } from './protocol/wire.js';
+export { MemoryEventStore } from './stores/memory/memoryEventStore.js';
+export type { EventLogLimits, SessionEventStore } from './stores/eventStore.js';
+export type { JsonSchemaObject } from './server/jsonSchema.js';
+export { SluiceServer, type SluiceServerOptions } from './server/sluiceServer.js';
+export { ToolTimeoutError } from './server/toolCall.js';
+export type {
+  PromptDefinition,
+  ResourceDefinition,
+  ResourceTemplateDefinition,
+  ToolContext,
+  ToolDefinition,
+  ToolResult,
+} from './server/types.js';
+export { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './transports/http/handler.js';
+export { serveHttp, type RunningHttpServer, type ServeHttpOptions } from './transports/http/nodeServer.js';
+export type { SessionLimits } from './transports/http/sessions.js';
+export { serveStdio, type RunningStdioServer, type ServeStdioOptions } from './transports/stdio.js';
+export { loadConfig, parseConfig, type FileResourceConfig, type ScriptToolConfig, type SluiceConfig } from './runner/config.js';
+export { buildServer } from './runner/buildServer.js';

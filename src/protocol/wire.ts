@@ -1,0 +1,62 @@
+/**
+ * Every name sluice puts on the wire: JSON-RPC error codes, HTTP header names,
+ * `_meta` keys and protocol revisions. Nothing else in `src/` spells one of
+ * these literals; import them from here.
+ *
+ * @module
+ */
+
+/** JSON-RPC 2.0 and MCP error codes sluice answers with. */
+export const ErrorCode = {
+  /** The body is not valid JSON. */
+  ParseError: -32700,
+  /** The body is JSON but not a valid JSON-RPC request. */
+  InvalidRequest: -32600,
+  /** The method does not exist on this server. */
+  MethodNotFound: -32601,
+  /** Unknown tool, bad arguments, unknown resource, unsafe path. */
+  InvalidParams: -32602,
+  /** A server-side failure the client cannot fix. */
+  InternalError: -32603,
+  /** Transport-level rejection (body too large, wrong media type, missing session). */
+  TransportError: -32000,
+  /** The `Mcp-Session-Id` names no live session (answered with HTTP 404). */
+  SessionNotFound: -32001,
+  /** Request was refused because the server is shutting down or full. */
+  Unavailable: -32002,
+} as const;
+
+/** HTTP header names. */
+export const Header = {
+  SessionId: 'mcp-session-id',
+  ProtocolVersion: 'mcp-protocol-version',
+  LastEventId: 'last-event-id',
+  Origin: 'origin',
+  Host: 'host',
+  RetryAfter: 'retry-after',
+} as const;
+
+/** The 2025-era revision that introduced priming events and server-side stream closes (SEP-1699). */
+export const RESUMABLE_PROTOCOL_VERSION = '2025-11-25';
+
+/** The stateless protocol revision. */
+export const STATELESS_PROTOCOL_VERSION = '2026-07-28';
+
+/** JSON-RPC method names sluice handles or sends itself. */
+export const Method = {
+  Initialize: 'initialize',
+  ToolsList: 'tools/list',
+  ToolsCall: 'tools/call',
+  ResourcesList: 'resources/list',
+  ResourcesTemplatesList: 'resources/templates/list',
+  ResourcesRead: 'resources/read',
+  ResourcesSubscribe: 'resources/subscribe',
+  ResourcesUnsubscribe: 'resources/unsubscribe',
+  PromptsList: 'prompts/list',
+  PromptsGet: 'prompts/get',
+  ProgressNotification: 'notifications/progress',
+  CancelledNotification: 'notifications/cancelled',
+} as const;
+
+/** The `::progress` line prefix script tools print on stdout. */
+export const SCRIPT_PROGRESS_PREFIX = '::progress';

@@ -1,0 +1,276 @@
+/**
+ * `sluice.yaml`: parsing and validation. Every error names the file and the
+ * line it is about; unknown keys are errors too (a typo such as `paramters`
+ * would otherwise silently drop validation).
+ *
+ * Relative paths resolve against the folder of the config file.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { parseDuration } from './duration.js';
+
+/** A script tool from the config. */
+export interface ScriptToolConfig {
+  readonly name: string;
+  readonly description: string;
+  /** Executable; resolved through PATH, or against the config folder when it contains a `/`. */
+  readonly command: string;
+  /** argv; each `{{param}}` is replaced inside its own element, never split, never through a shell. */
+  readonly args: readonly string[];
+  readonly parameters: Readonly<Record<string, Record<string, unknown>>>;
+  readonly required: readonly string[];
+  readonly timeoutMs: number | undefined;
+  readonly progressPerSecond: number | undefined;
+  /** Working directory (absolute). */
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** A folder or file resource from the config. */
+export interface FileResourceConfig {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly uri: string;
+  /** Absolute folder, for `directory:` entries. */
+  readonly directory: string | undefined;
+  /** Absolute file, for `file:` entries. */
+  readonly file: string | undefined;
+  readonly mimeType: string | undefined;
+}
+
+export interface SluiceConfig {
+  /** Absolute path of the config file. */
+  readonly file: string;
+  readonly name: string;
+  readonly version: string;
+  readonly tools: readonly ScriptToolConfig[];
+  readonly resources: readonly FileResourceConfig[];
+  readonly sessions: { readonly ttlMs: number | undefined; readonly max: number | undefined };
+  readonly progressPerSecond: number | undefined;
+}
+
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+/** Reads and validates a config file. */
+export async function loadConfig(path: string): Promise<SluiceConfig> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file }, { cause: error });
+  }
+  return parseConfig(text, file);
+}
+
+/** Validates config text; `file` is used for error messages and to resolve relative paths. */
+export function parseConfig(text: string, file: string): SluiceConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const firstError = doc.errors[0];
+  if (firstError !== undefined) {
+    throw new ConfigError(`invalid YAML: ${firstError.message.split('\n')[0]}`, { file, line: lineCounter.linePos(firstError.pos[0]).line });
+  }
+  const v = new Validator(doc, lineCounter, file);
+  const root = doc.toJS() ?? {};
+  v.object(root, [], 'the config');
+  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress']);
+  const base = dirname(file);
+
+  const tools = v.list(root.tools, ['tools']).map((raw, i) => v.tool(raw, ['tools', i], base));
+  const toolNames = new Set<string>();
+  tools.forEach((tool, i) => {
+    if (toolNames.has(tool.name)) v.fail(['tools', i, 'name'], `duplicate tool name "${tool.name}"`);
+    toolNames.add(tool.name);
+  });
+  const resources = v.list(root.resources, ['resources']).map((raw, i) => v.resource(raw, ['resources', i], base));
+
+  let sessions: SluiceConfig['sessions'] = { ttlMs: undefined, max: undefined };
+  if (root.sessions !== undefined) {
+    v.object(root.sessions, ['sessions'], 'sessions');
+    v.keys(root.sessions, ['sessions'], ['ttl', 'max']);
+    sessions = {
+      ttlMs: root.sessions.ttl === undefined ? undefined : v.duration(root.sessions.ttl, ['sessions', 'ttl']),
+      max: root.sessions.max === undefined ? undefined : v.integer(root.sessions.max, ['sessions', 'max'], 1),
+    };
+  }
+  let progressPerSecond: number | undefined;
+  if (root.progress !== undefined) {
+    v.object(root.progress, ['progress'], 'progress');
+    v.keys(root.progress, ['progress'], ['perSecond']);
+    progressPerSecond = root.progress.perSecond === undefined ? undefined : v.number(root.progress.perSecond, ['progress', 'perSecond'], 0);
+  }
+  return {
+    file,
+    name: root.name === undefined ? 'sluice' : v.string(root.name, ['name']),
+    version: root.version === undefined ? '0.0.0' : String(root.version),
+    tools,
+    resources,
+    sessions,
+    progressPerSecond,
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated field by field below
+type Raw = any;
+
+class Validator {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+    private readonly file: string,
+  ) {}
+
+  fail(path: ReadonlyArray<string | number>, message: string): never {
+    throw new ConfigError(`${pathText(path)}: ${message}`, { file: this.file, line: this.lineOf(path) });
+  }
+
+  lineOf(path: ReadonlyArray<string | number>): number | undefined {
+    for (let n = path.length; n >= 0; n--) {
+      const node = this.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range !== undefined) return this.lines.linePos(node.range[0]).line;
+      // A key whose value is missing: point at the key itself.
+      const parent = this.doc.getIn(path.slice(0, n - 1), true);
+      if (n > 0 && isMap(parent)) {
+        const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[n - 1]);
+        const keyRange = (pair?.key as { range?: [number, number, number] } | null)?.range;
+        if (keyRange !== undefined) return this.lines.linePos(keyRange[0]).line;
+      }
+    }
+    return undefined;
+  }
+
+  object(value: Raw, path: ReadonlyArray<string | number>, what: string): void {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(path, `${what} must be a mapping`);
+  }
+
+  keys(value: Raw, path: ReadonlyArray<string | number>, allowed: readonly string[]): void {
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) this.fail([...path, key], `unknown key "${key}" (allowed: ${allowed.join(', ')})`);
+    }
+  }
+
+  list(value: Raw, path: ReadonlyArray<string | number>): Raw[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) this.fail(path, 'must be a list');
+    const node = this.doc.getIn(path, true);
+    if (node !== undefined && !isSeq(node)) this.fail(path, 'must be a list');
+    return value;
+  }
+
+  string(value: Raw, path: ReadonlyArray<string | number>): string {
+    if (typeof value !== 'string' || value.trim() === '') this.fail(path, 'must be a non-empty string');
+    return value;
+  }
+
+  integer(value: Raw, path: ReadonlyArray<string | number>, min: number): number {
+    if (!Number.isInteger(value) || value < min) this.fail(path, `must be an integer >= ${min}`);
+    return value;
+  }
+
+  number(value: Raw, path: ReadonlyArray<string | number>, min: number): number {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) this.fail(path, `must be a number >= ${min}`);
+    return value;
+  }
+
+  duration(value: Raw, path: ReadonlyArray<string | number>): number {
+    const ms = parseDuration(value);
+    if (ms === undefined) this.fail(path, `must be a duration such as 30s, 5m or 1h; got ${JSON.stringify(value)}`);
+    return ms;
+  }
+
+  tool(raw: Raw, path: ReadonlyArray<string | number>, base: string): ScriptToolConfig {
+    this.object(raw, path, 'a tool');
+    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'cwd', 'env']);
+    const name = this.string(raw.name, [...path, 'name']);
+    if (!TOOL_NAME.test(name)) this.fail([...path, 'name'], `tool name "${name}" may use only letters, digits, "_", "-" and "." (1-128 characters)`);
+    const description = this.string(raw.description, [...path, 'description']);
+    const command = this.string(raw.command, [...path, 'command']);
+
+    const parameters: Record<string, Record<string, unknown>> = {};
+    if (raw.parameters !== undefined) {
+      this.object(raw.parameters, [...path, 'parameters'], 'parameters');
+      for (const [param, schema] of Object.entries(raw.parameters as Record<string, unknown>)) {
+        if (!/^[A-Za-z0-9_]+$/.test(param)) this.fail([...path, 'parameters', param], `parameter name "${param}" may use only letters, digits and "_"`);
+        this.object(schema, [...path, 'parameters', param], `parameter "${param}"`);
+        parameters[param] = schema as Record<string, unknown>;
+      }
+    }
+    const required = this.list(raw.required, [...path, 'required']).map((r, i) => {
+      const param = this.string(r, [...path, 'required', i]);
+      if (!(param in parameters)) this.fail([...path, 'required', i], `"${param}" is not one of the parameters`);
+      return param;
+    });
+    const args = this.list(raw.args, [...path, 'args']).map((a, i) => {
+      if (typeof a !== 'string' && typeof a !== 'number') this.fail([...path, 'args', i], 'each argument must be a string');
+      const arg = String(a);
+      for (const m of arg.matchAll(PLACEHOLDER)) {
+        if (!(m[1]! in parameters)) this.fail([...path, 'args', i], `{{${m[1]}}} is not one of the parameters (${Object.keys(parameters).join(', ') || 'none declared'})`);
+      }
+      return arg;
+    });
+    let progressPerSecond: number | undefined;
+    if (raw.progress !== undefined) {
+      this.object(raw.progress, [...path, 'progress'], 'progress');
+      this.keys(raw.progress, [...path, 'progress'], ['perSecond']);
+      progressPerSecond = this.number(raw.progress.perSecond, [...path, 'progress', 'perSecond'], 0);
+    }
+    const env: Record<string, string> = {};
+    if (raw.env !== undefined) {
+      this.object(raw.env, [...path, 'env'], 'env');
+      for (const [key, value] of Object.entries(raw.env as Record<string, unknown>)) env[key] = String(value);
+    }
+    const cwd = raw.cwd === undefined ? base : resolveFrom(base, this.string(raw.cwd, [...path, 'cwd']));
+    return {
+      name,
+      description,
+      command: command.includes('/') ? resolveFrom(base, command) : command,
+      args,
+      parameters,
+      required,
+      timeoutMs: raw.timeout === undefined ? undefined : this.duration(raw.timeout, [...path, 'timeout']),
+      progressPerSecond,
+      cwd,
+      env,
+    };
+  }
+
+  resource(raw: Raw, path: ReadonlyArray<string | number>, base: string): FileResourceConfig {
+    this.object(raw, path, 'a resource');
+    this.keys(raw, path, ['name', 'description', 'uri', 'directory', 'file', 'mimeType']);
+    const name = this.string(raw.name, [...path, 'name']);
+    const uri = this.string(raw.uri, [...path, 'uri']);
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) this.fail([...path, 'uri'], `"${uri}" must start with a scheme such as logs://`);
+    const variables = [...uri.matchAll(/\{\+?([A-Za-z0-9_]+)\}/g)].map((m) => m[1]);
+    if ((raw.directory === undefined) === (raw.file === undefined)) this.fail(path, 'a resource needs exactly one of directory: or file:');
+    if (raw.directory !== undefined) {
+      if (variables.length !== 1 || !/\{\+?[A-Za-z0-9_]+\}$/.test(uri)) {
+        this.fail([...path, 'uri'], `a directory resource needs one variable at the end of its URI, e.g. ${uri.replace(/\{.*$/, '')}{path}`);
+      }
+    } else if (variables.length > 0) {
+      this.fail([...path, 'uri'], 'a file resource has a fixed URI without {variables}');
+    }
+    return {
+      name,
+      description: raw.description === undefined ? undefined : this.string(raw.description, [...path, 'description']),
+      uri,
+      directory: raw.directory === undefined ? undefined : resolveFrom(base, this.string(raw.directory, [...path, 'directory'])),
+      file: raw.file === undefined ? undefined : resolveFrom(base, this.string(raw.file, [...path, 'file'])),
+      mimeType: raw.mimeType === undefined ? undefined : this.string(raw.mimeType, [...path, 'mimeType']),
+    };
+  }
+}
+
+function resolveFrom(base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+function pathText(path: ReadonlyArray<string | number>): string {
+  if (path.length === 0) return 'config';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}

@@ -1,0 +1,145 @@
+/**
+ * Script tools: a config entry turned into a {@link ToolDefinition} that runs
+ * a child process.
+ *
+ * Safety: the command is spawned directly (never through a shell), and each
+ * argument element gets its placeholders replaced in place, so an argument
+ * value can never become a second argv element or a shell construct.
+ *
+ * The child leads its own process group; stopping it (cancellation, timeout,
+ * shutdown) sends SIGTERM to the whole group, then SIGKILL after the grace
+ * period, so grandchildren do not outlive it.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { DEFAULT_INLINE_RESULT_MAX_BYTES, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_LINE_BYTES, DEFAULT_STDERR_TAIL_BYTES } from '../defaults.js';
+import { HeadTailBuffer } from '../flow/headTailBuffer.js';
+import { LineSplitter } from '../flow/lineSplitter.js';
+import type { JsonSchemaObject } from '../server/jsonSchema.js';
+import type { ToolContext, ToolDefinition, ToolResult } from '../server/types.js';
+import type { ScriptToolConfig } from './config.js';
+import { parseProgressLine } from './progressLine.js';
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+/**
+ * Builds argv from the configured elements. An element whose placeholders
+ * name an argument the caller did not pass is left out entirely (so
+ * `--limit={{limit}}` disappears when `limit` is optional and absent).
+ */
+export function buildArgv(template: readonly string[], args: Record<string, unknown>): string[] {
+  const argv: string[] = [];
+  for (const element of template) {
+    let missing = false;
+    const value = element.replace(PLACEHOLDER, (_m, name: string) => {
+      const arg = args[name];
+      if (arg === undefined || arg === null) {
+        missing = true;
+        return '';
+      }
+      return typeof arg === 'string' ? arg : typeof arg === 'object' ? JSON.stringify(arg) : String(arg);
+    });
+    if (!missing) argv.push(value);
+  }
+  return argv;
+}
+
+export interface ScriptToolOptions {
+  /** @defaultValue {@link DEFAULT_KILL_GRACE_MS} */
+  readonly killGraceMs?: number;
+  /** @defaultValue {@link DEFAULT_INLINE_RESULT_MAX_BYTES} */
+  readonly inlineMaxChars?: number;
+}
+
+export function scriptTool(config: ScriptToolConfig, options: ScriptToolOptions = {}): ToolDefinition {
+  const inputSchema: JsonSchemaObject = {
+    type: 'object',
+    properties: config.parameters,
+    ...(config.required.length > 0 && { required: config.required }),
+  };
+  return {
+    name: config.name,
+    description: config.description,
+    inputSchema,
+    ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
+    ...(config.progressPerSecond !== undefined && { progressPerSecond: config.progressPerSecond }),
+    handler: (args, ctx) => runScript(config, buildArgv(config.args, args), ctx, options),
+  };
+}
+
+function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, options: ScriptToolOptions): Promise<ToolResult> {
+  const inlineMax = options.inlineMaxChars ?? DEFAULT_INLINE_RESULT_MAX_BYTES;
+  const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  return new Promise<ToolResult>((resolve) => {
+    const child = spawn(config.command, argv, {
+      cwd: config.cwd,
+      env: { ...process.env, ...config.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group: one signal reaches every descendant
+      shell: false,
+    });
+    const output = new HeadTailBuffer(Math.floor(inlineMax / 2), Math.floor(inlineMax / 2));
+    const stderr = new HeadTailBuffer(0, DEFAULT_STDERR_TAIL_BYTES);
+    let outputLines = 0;
+    const lines = new LineSplitter((line) => {
+      const progress = parseProgressLine(line);
+      if (progress !== undefined) {
+        ctx.progress(progress.progress, progress.total, progress.message);
+        return;
+      }
+      output.push(outputLines++ === 0 ? line : `\n${line}`);
+    }, DEFAULT_MAX_LINE_BYTES);
+    const decoder = new TextDecoder();
+    const errDecoder = new TextDecoder();
+    child.stdout.on('data', (chunk: Buffer) => lines.feed(decoder.decode(chunk, { stream: true })));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(errDecoder.decode(chunk, { stream: true })));
+
+    let killTimer: NodeJS.Timeout | undefined;
+    const signalGroup = (signal: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    };
+    const stop = () => {
+      signalGroup('SIGTERM');
+      killTimer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      killTimer.unref();
+    };
+    ctx.onAbort(stop);
+
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      resolve({
+        content: [{ type: 'text', text: `Tool "${config.name}" could not start ${config.command}: ${error.code ?? error.message}` }],
+        isError: true,
+      });
+    });
+    child.once('exit', () => {
+      // The leader is gone; whatever it left running in its group is an orphan-to-be.
+      if (!ctx.signal.aborted) signalGroup('SIGKILL');
+    });
+    child.once('close', (code, signal) => {
+      if (killTimer !== undefined) clearTimeout(killTimer);
+      lines.feed(decoder.decode());
+      lines.flush();
+      stderr.push(errDecoder.decode());
+      const text = output.text();
+      if (code === 0) {
+        resolve(text);
+        return;
+      }
+      const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
+      const tail = stderr.text().trim();
+      resolve({
+        content: [
+          { type: 'text', text: `Tool "${config.name}" ${how}.${tail === '' ? '' : `\nstderr (tail):\n${tail}`}` },
+          ...(text === '' ? [] : [{ type: 'text' as const, text }]),
+        ],
+        isError: true,
+      });
+    });
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * Progress reporter: the timed adapter around the pure {@link ProgressThrottle}.
+ *
+ * It owns the one timer that releases a coalesced update when its window
+ * opens, sends notifications strictly one after another (each awaits the
+ * previous, so they reach the wire in order), and turns into a no-op once the
+ * request is cancelled or finished: never an exception for those.
+ *
+ * @module
+ */
+import { type Clock, systemClock, type TimerHandle } from '../flow/clock.js';
+import { ProgressThrottle, type ProgressUpdate } from '../flow/progressThrottle.js';
+
+/** Sends one progress update on the wire. May reject (e.g. the stream closed); rejections are swallowed. */
+export type SendProgress = (update: ProgressUpdate) => Promise<void>;
+
+export class ProgressReporter {
+  readonly #throttle: ProgressThrottle;
+  readonly #send: SendProgress | undefined;
+  readonly #clock: Clock;
+  #timer: TimerHandle | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #done = false;
+  #sent = 0;
+
+  /**
+   * @param send - how to send an update; `undefined` when the request carried no progress token (every call is a no-op).
+   * @param perSecond - throttle rate; 0 = unthrottled.
+   */
+  constructor(send: SendProgress | undefined, perSecond: number, clock: Clock = systemClock) {
+    this.#throttle = new ProgressThrottle(perSecond);
+    this.#send = send;
+    this.#clock = clock;
+  }
+
+  /** Updates sent so far. */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  /** Reports progress; values that do not increase are ignored. */
+  report(update: ProgressUpdate): void {
+    if (this.#done || this.#send === undefined) return;
+    const outcome = this.#throttle.offer(update, this.#clock.now());
+    if (outcome.kind === 'send') {
+      this.#enqueue(outcome.update);
+    } else if (outcome.kind === 'held' && this.#timer === undefined) {
+      this.#timer = this.#clock.setTimeout(() => this.#onTimer(), Math.max(0, outcome.flushAt - this.#clock.now()));
+    }
+  }
+
+  /** Sends the last held value and waits until every update is on its way; then stops. Call before the result. */
+  async finish(): Promise<void> {
+    if (this.#done) return this.#chain;
+    this.#clearTimer();
+    const last = this.#throttle.flush(this.#clock.now());
+    if (last !== undefined) this.#enqueue(last);
+    this.#done = true;
+    return this.#chain;
+  }
+
+  /** Stops without sending anything more (the request was cancelled). */
+  cancel(): void {
+    this.#done = true;
+    this.#clearTimer();
+    this.#throttle.reset();
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    if (this.#done) return;
+    const update = this.#throttle.due(this.#clock.now());
+    if (update !== undefined) this.#enqueue(update);
+    if (this.#throttle.hasPending) {
+      // Fired a hair early: try again shortly.
+      this.#timer = this.#clock.setTimeout(() => this.#onTimer(), 1);
+    }
+  }
+
+  #enqueue(update: ProgressUpdate): void {
+    const send = this.#send!;
+    this.#sent++;
+    this.#chain = this.#chain.then(() => send(update)).catch(() => {
+      // The stream is gone (client left or request ended): progress is best effort.
+    });
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}

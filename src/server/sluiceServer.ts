@@ -1,0 +1,253 @@
+/**
+ * `SluiceServer`: the definition of an MCP server (tools, resources, prompts)
+ * and the factory that turns it into SDK v2 `Server` instances.
+ *
+ * Definitions are validated and compiled once, when registered; the factory
+ * only wires handlers to them, so building a fresh instance per 2026-era
+ * request stays cheap. We use the SDK's low-level `Server` rather than
+ * `McpServer` because we need control it does not give: bad arguments must be
+ * a JSON-RPC -32602 (McpServer turns them into an `isError` result), and later
+ * layers add streamed resources and partial results to these same handlers.
+ *
+ * @module
+ */
+import {
+  ProtocolError,
+  ResourceNotFoundError,
+  Server,
+  type McpServerFactory,
+  type Resource,
+  type ServerCapabilities,
+  type ServerContext,
+  type Tool,
+} from '@modelcontextprotocol/server';
+import { DEFAULT_PROGRESS_PER_SECOND, DEFAULT_TOOL_TIMEOUT_MS } from '../defaults.js';
+import { InvalidOptionError, requireInteger } from '../errors.js';
+import { type Clock, systemClock } from '../flow/clock.js';
+import { ErrorCode, Method } from '../protocol/wire.js';
+import { type ArgumentValidator, compileArgumentValidator } from './jsonSchema.js';
+import { runToolCall } from './toolCall.js';
+import type { PromptDefinition, ResourceDefinition, ResourceTemplateDefinition, ToolDefinition } from './types.js';
+import { type CompiledUriTemplate, compileUriTemplate } from './uriTemplate.js';
+
+/** Options of a {@link SluiceServer}. */
+export interface SluiceServerOptions {
+  /** Server name reported to clients. */
+  readonly name: string;
+  /** Server version reported to clients. */
+  readonly version: string;
+  readonly instructions?: string;
+  /** Progress notifications per request and second (0 = unthrottled). @defaultValue {@link DEFAULT_PROGRESS_PER_SECOND} */
+  readonly progressPerSecond?: number;
+  /** Default tool timeout (ms, ≥ 1). @defaultValue {@link DEFAULT_TOOL_TIMEOUT_MS} */
+  readonly toolTimeoutMs?: number;
+  /** Capabilities to declare besides those implied by the definitions (e.g. `logging`, `completions`). */
+  readonly capabilities?: ServerCapabilities;
+  /** Escape hatch: called on every new SDK `Server` to register handlers sluice does not wrap. */
+  readonly configure?: (server: Server) => void;
+  /** Time source for throttling and timeouts. @defaultValue the system clock */
+  readonly clock?: Clock;
+}
+
+interface CompiledTool {
+  readonly definition: ToolDefinition;
+  readonly validate: ArgumentValidator | undefined;
+  readonly listing: Tool;
+}
+
+interface CompiledTemplate {
+  readonly definition: ResourceTemplateDefinition;
+  readonly matcher: CompiledUriTemplate;
+}
+
+const EMPTY_INPUT_SCHEMA = { type: 'object', properties: {} } as const;
+
+export class SluiceServer {
+  readonly options: Readonly<Required<Pick<SluiceServerOptions, 'progressPerSecond' | 'toolTimeoutMs'>>> & SluiceServerOptions;
+  readonly #tools = new Map<string, CompiledTool>();
+  readonly #resources = new Map<string, ResourceDefinition>();
+  readonly #templates: CompiledTemplate[] = [];
+  readonly #prompts = new Map<string, PromptDefinition>();
+  readonly #shutdown = new AbortController();
+  readonly #clock: Clock;
+  #inflight = 0;
+
+  constructor(options: SluiceServerOptions) {
+    const progressPerSecond = options.progressPerSecond ?? DEFAULT_PROGRESS_PER_SECOND;
+    if (!(progressPerSecond >= 0) || !Number.isFinite(progressPerSecond)) {
+      throw new InvalidOptionError('progressPerSecond', 'must be a finite number >= 0', progressPerSecond);
+    }
+    const toolTimeoutMs = requireInteger('toolTimeoutMs', options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, 1);
+    this.options = { ...options, progressPerSecond, toolTimeoutMs };
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Tool calls currently running. */
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /** Registers a tool. Throws on a duplicate name or an invalid schema. */
+  tool<Args = Record<string, unknown>>(definition: ToolDefinition<Args>): this {
+    if (this.#tools.has(definition.name)) throw new InvalidOptionError('tool.name', 'must be unique', definition.name);
+    if (definition.timeoutMs !== undefined) requireInteger(`tool ${definition.name}: timeoutMs`, definition.timeoutMs, 1);
+    const inputSchema = definition.inputSchema ?? EMPTY_INPUT_SCHEMA;
+    const listing: Tool = {
+      name: definition.name,
+      description: definition.description,
+      inputSchema: inputSchema as Tool['inputSchema'],
+      ...(definition.title !== undefined && { title: definition.title }),
+      ...(definition.annotations !== undefined && { annotations: definition.annotations }),
+    };
+    this.#tools.set(definition.name, {
+      definition: definition as unknown as ToolDefinition,
+      validate: definition.inputSchema === undefined ? undefined : compileArgumentValidator(definition.inputSchema),
+      listing,
+    });
+    return this;
+  }
+
+  /** Registers a resource with a fixed URI. */
+  resource(definition: ResourceDefinition): this {
+    if (this.#resources.has(definition.uri)) throw new InvalidOptionError('resource.uri', 'must be unique', definition.uri);
+    this.#resources.set(definition.uri, definition);
+    return this;
+  }
+
+  /** Registers a resource template. */
+  resourceTemplate(definition: ResourceTemplateDefinition): this {
+    this.#templates.push({ definition, matcher: compileUriTemplate(definition.uriTemplate, new Set(definition.spanning ?? [])) });
+    return this;
+  }
+
+  /** Registers a prompt. */
+  prompt(definition: PromptDefinition): this {
+    if (this.#prompts.has(definition.name)) throw new InvalidOptionError('prompt.name', 'must be unique', definition.name);
+    this.#prompts.set(definition.name, definition);
+    return this;
+  }
+
+  /** Cancels every running tool call (server shutdown). Idempotent. */
+  abortAll(reason: string = 'The server is shutting down'): void {
+    this.#shutdown.abort(new Error(reason));
+  }
+
+  /** The capabilities every instance declares. */
+  capabilities(): ServerCapabilities {
+    return {
+      ...(this.#tools.size > 0 && { tools: {} }),
+      ...((this.#resources.size > 0 || this.#templates.length > 0) && { resources: {} }),
+      ...(this.#prompts.size > 0 && { prompts: {} }),
+      ...this.options.capabilities,
+    };
+  }
+
+  /** The SDK server factory: `createMcpHandler`, `serveStdio` and sluice's transports call it. */
+  readonly factory: McpServerFactory = () => this.createServer();
+
+  /** Builds one SDK `Server` wired to this definition. */
+  createServer(): Server {
+    const server = new Server(
+      { name: this.options.name, version: this.options.version },
+      { capabilities: this.capabilities(), ...(this.options.instructions !== undefined && { instructions: this.options.instructions }) },
+    );
+    if (this.#tools.size > 0) {
+      server.setRequestHandler(Method.ToolsList, () => ({ tools: [...this.#tools.values()].map((t) => t.listing) }));
+      server.setRequestHandler(Method.ToolsCall, (request, ctx) =>
+        this.#callTool(request.params.name, request.params.arguments, ctx),
+      );
+    }
+    if (this.#resources.size > 0 || this.#templates.length > 0) {
+      server.setRequestHandler(Method.ResourcesList, (_request, ctx) => this.#listResources(ctx));
+      server.setRequestHandler(Method.ResourcesTemplatesList, () => ({
+        resourceTemplates: this.#templates.map(({ definition: d }) => ({
+          uriTemplate: d.uriTemplate,
+          name: d.name,
+          ...(d.title !== undefined && { title: d.title }),
+          ...(d.description !== undefined && { description: d.description }),
+          ...(d.mimeType !== undefined && { mimeType: d.mimeType }),
+        })),
+      }));
+      server.setRequestHandler(Method.ResourcesRead, (request, ctx) => this.#readResource(request.params.uri, ctx));
+    }
+    if (this.#prompts.size > 0) {
+      server.setRequestHandler(Method.PromptsList, () => ({
+        prompts: [...this.#prompts.values()].map((p) => ({
+          name: p.name,
+          description: p.description,
+          ...(p.title !== undefined && { title: p.title }),
+          ...(p.arguments !== undefined && { arguments: [...p.arguments] }),
+        })),
+      }));
+      server.setRequestHandler(Method.PromptsGet, (request, ctx) =>
+        this.#getPrompt(request.params.name, request.params.arguments ?? {}, ctx),
+      );
+    }
+    this.options.configure?.(server);
+    return server;
+  }
+
+  async #callTool(name: string, rawArgs: unknown, ctx: ServerContext) {
+    const tool = this.#tools.get(name);
+    if (tool === undefined) {
+      const known = [...this.#tools.keys()].join(', ');
+      throw new ProtocolError(ErrorCode.InvalidParams, `Unknown tool "${name}". Available tools: ${known}`, { tool: name });
+    }
+    const args = rawArgs ?? {};
+    if (typeof args !== 'object' || Array.isArray(args)) {
+      throw new ProtocolError(ErrorCode.InvalidParams, `Invalid arguments for tool "${name}": arguments must be an object`);
+    }
+    const problems = tool.validate?.(args) ?? [];
+    if (problems.length > 0) {
+      throw new ProtocolError(ErrorCode.InvalidParams, `Invalid arguments for tool "${name}": ${problems.join('; ')}`, {
+        tool: name,
+        problems,
+      });
+    }
+    this.#inflight++;
+    try {
+      return await runToolCall(tool.definition, args as Record<string, unknown>, ctx, {
+        progressPerSecond: this.options.progressPerSecond,
+        timeoutMs: this.options.toolTimeoutMs,
+        clock: this.#clock,
+        shutdown: this.#shutdown.signal,
+      });
+    } finally {
+      this.#inflight--;
+    }
+  }
+
+  async #listResources(ctx: ServerContext) {
+    const resources: Resource[] = [...this.#resources.values()].map((r) => ({
+      uri: r.uri,
+      name: r.name,
+      ...(r.title !== undefined && { title: r.title }),
+      ...(r.description !== undefined && { description: r.description }),
+      ...(r.mimeType !== undefined && { mimeType: r.mimeType }),
+    }));
+    for (const { definition } of this.#templates) {
+      if (definition.list !== undefined) resources.push(...(await definition.list(ctx)));
+    }
+    return { resources };
+  }
+
+  async #readResource(uri: string, ctx: ServerContext) {
+    const direct = this.#resources.get(uri);
+    if (direct !== undefined) return direct.read(uri, ctx);
+    for (const { definition, matcher } of this.#templates) {
+      const variables = matcher.match(uri);
+      if (variables !== undefined) return definition.read(uri, variables, ctx);
+    }
+    throw new ResourceNotFoundError(uri);
+  }
+
+  async #getPrompt(name: string, args: Record<string, string>, ctx: ServerContext) {
+    const prompt = this.#prompts.get(name);
+    if (prompt === undefined) throw new ProtocolError(ErrorCode.InvalidParams, `Unknown prompt "${name}"`, { prompt: name });
+    const missing = (prompt.arguments ?? []).filter((a) => a.required === true && args[a.name] === undefined).map((a) => a.name);
+    if (missing.length > 0) {
+      throw new ProtocolError(ErrorCode.InvalidParams, `Prompt "${name}" is missing required arguments: ${missing.join(', ')}`);
+    }
+    return prompt.get(args, ctx);
+  }
+}

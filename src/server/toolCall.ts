@@ -1,0 +1,142 @@
+/**
+ * Runs one tool call: builds its {@link ToolContext}, links every cancellation
+ * source to one AbortSignal, enforces the timeout, runs abort cleanups, and
+ * turns the outcome into a `CallToolResult`.
+ *
+ * Lifecycle of a call: running → (finished | aborted). Progress is flushed
+ * before a finished call's result; an aborted call sends nothing more.
+ *
+ * @module
+ */
+import { ProtocolError, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
+import type { Clock } from '../flow/clock.js';
+import { Method } from '../protocol/wire.js';
+import { ProgressReporter } from './progress.js';
+import type { ToolContext, ToolDefinition, ToolResult } from './types.js';
+
+/** Why a call's signal was aborted. */
+export class ToolTimeoutError extends Error {
+  constructor(tool: string, timeoutMs: number) {
+    super(`Tool "${tool}" timed out after ${formatDuration(timeoutMs)}`);
+    this.name = 'ToolTimeoutError';
+  }
+}
+
+export interface ToolCallOptions {
+  readonly progressPerSecond: number;
+  readonly timeoutMs: number;
+  readonly clock: Clock;
+  /** Aborted on server shutdown. */
+  readonly shutdown: AbortSignal;
+}
+
+export async function runToolCall(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  mcp: ServerContext,
+  options: ToolCallOptions,
+): Promise<CallToolResult> {
+  const controller = new AbortController();
+  const onUpstreamAbort = (signal: AbortSignal) => () => controller.abort(signal.reason);
+  const fromClient = onUpstreamAbort(mcp.mcpReq.signal);
+  const fromShutdown = onUpstreamAbort(options.shutdown);
+  mcp.mcpReq.signal.addEventListener('abort', fromClient, { once: true });
+  options.shutdown.addEventListener('abort', fromShutdown, { once: true });
+  if (mcp.mcpReq.signal.aborted) fromClient();
+  if (options.shutdown.aborted) fromShutdown();
+
+  const timeoutMs = tool.timeoutMs ?? options.timeoutMs;
+  const timer = options.clock.setTimeout(() => controller.abort(new ToolTimeoutError(tool.name, timeoutMs)), timeoutMs);
+
+  const token = mcp.mcpReq._meta?.progressToken;
+  const reporter = new ProgressReporter(
+    token === undefined
+      ? undefined
+      : (u) =>
+          mcp.mcpReq.notify({
+            method: Method.ProgressNotification,
+            params: {
+              progressToken: token,
+              progress: u.progress,
+              ...(u.total !== undefined && { total: u.total }),
+              ...(u.message !== undefined && { message: u.message }),
+            },
+          }),
+    tool.progressPerSecond ?? options.progressPerSecond,
+    options.clock,
+  );
+
+  const cleanups: Array<() => void | Promise<void>> = [];
+  let cleanupsRun: Promise<void> | undefined;
+  const runCleanups = () =>
+    (cleanupsRun ??= (async () => {
+      // Newest first, each once, every one attempted even when another throws.
+      for (const cleanup of [...cleanups].reverse()) {
+        try {
+          await cleanup();
+        } catch {
+          // A failing cleanup must not keep the others from running.
+        }
+      }
+    })());
+  controller.signal.addEventListener('abort', () => {
+    reporter.cancel();
+    void runCleanups();
+  });
+
+  const ctx: ToolContext = {
+    signal: controller.signal,
+    progress: (done, total, message) => reporter.report({ progress: done, total, message }),
+    onAbort: (cleanup) => {
+      if (controller.signal.aborted) void runCleanupLate(cleanup);
+      else cleanups.push(cleanup);
+    },
+    mcp,
+  };
+
+  try {
+    const value = await tool.handler(args, ctx);
+    if (controller.signal.aborted) return abortedResult(controller.signal.reason);
+    await reporter.finish();
+    return toCallToolResult(value);
+  } catch (error) {
+    if (controller.signal.aborted) return abortedResult(controller.signal.reason);
+    if (error instanceof ProtocolError) throw error; // the handler chose a JSON-RPC error on purpose
+    await reporter.finish();
+    return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
+  } finally {
+    options.clock.clearTimeout(timer);
+    mcp.mcpReq.signal.removeEventListener('abort', fromClient);
+    options.shutdown.removeEventListener('abort', fromShutdown);
+    if (controller.signal.aborted) await runCleanups();
+    else reporter.cancel();
+  }
+}
+
+async function runCleanupLate(cleanup: () => void | Promise<void>): Promise<void> {
+  try {
+    await cleanup();
+  } catch {
+    // Registered after the abort: run it at once, failures ignored like the rest.
+  }
+}
+
+function abortedResult(reason: unknown): CallToolResult {
+  const text = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'The tool call was cancelled';
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+/** Normalizes a handler's return value. */
+export function toCallToolResult(value: ToolResult): CallToolResult {
+  return typeof value === 'string' ? { content: [{ type: 'text', text: value }] } : value;
+}
+
+/** `90000` → `1m30s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${rest > 0 || s === 0 ? `${rest}s` : ''}`;
+}

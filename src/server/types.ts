@@ -1,0 +1,87 @@
+/**
+ * The shapes a library user writes: tool, resource and prompt definitions and
+ * the context a tool handler receives.
+ *
+ * @module
+ */
+import type {
+  CallToolResult,
+  GetPromptResult,
+  PromptArgument,
+  ReadResourceResult,
+  Resource,
+  ServerContext,
+  ToolAnnotations,
+} from '@modelcontextprotocol/server';
+import type { JsonSchemaObject } from './jsonSchema.js';
+import type { UriVariables } from './uriTemplate.js';
+
+/** What a tool handler receives besides its arguments. */
+export interface ToolContext {
+  /** Aborted when the call is cancelled: by the client, by the tool's timeout, or by server shutdown. */
+  readonly signal: AbortSignal;
+  /**
+   * Reports progress. Throttled (see `progressPerSecond`), only strictly
+   * increasing values go out, the last value is always delivered before the
+   * result. A no-op without a progress token, after cancellation and after the
+   * result; it never throws.
+   */
+  progress(done: number, total?: number, message?: string): void;
+  /** Registers a cleanup run once on cancellation; cleanups run newest first and are awaited before the request ends. */
+  onAbort(cleanup: () => void | Promise<void>): void;
+  /** The raw SDK handler context, for what sluice does not wrap (sampling, elicitation, logging). */
+  readonly mcp: ServerContext;
+}
+
+/** A tool handler may return a full result or just text. */
+export type ToolResult = CallToolResult | string;
+
+/** A tool. */
+export interface ToolDefinition<Args = Record<string, unknown>> {
+  readonly name: string;
+  readonly title?: string;
+  readonly description: string;
+  /** JSON Schema of the arguments; validated before the handler runs (bad arguments get -32602). */
+  readonly inputSchema?: JsonSchemaObject;
+  readonly annotations?: ToolAnnotations;
+  /** Progress notifications per second for this tool; 0 = unthrottled. @defaultValue the server's `progressPerSecond` */
+  readonly progressPerSecond?: number;
+  /** Time the tool may run before it is cancelled (ms). @defaultValue the server's `toolTimeoutMs` */
+  readonly timeoutMs?: number;
+  readonly handler: (args: Args, ctx: ToolContext) => ToolResult | Promise<ToolResult>;
+}
+
+/** A resource with a fixed URI. */
+export interface ResourceDefinition {
+  readonly uri: string;
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly mimeType?: string;
+  readonly read: (uri: string, ctx: ServerContext) => ReadResourceResult | Promise<ReadResourceResult>;
+}
+
+/** A family of resources named by a URI template. */
+export interface ResourceTemplateDefinition {
+  /** e.g. `logs://{path}`; `{name}` is one segment, `{+name}` or a name in `spanning` may contain `/`. */
+  readonly uriTemplate: string;
+  /** Variables that may span `/` (sub-folders). */
+  readonly spanning?: readonly string[];
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly mimeType?: string;
+  /** Lists concrete resources of this template for `resources/list`. */
+  readonly list?: (ctx: ServerContext) => Resource[] | Promise<Resource[]>;
+  /** Reads one resource; throw `ResourceNotFoundError` when it does not exist. */
+  readonly read: (uri: string, variables: UriVariables, ctx: ServerContext) => ReadResourceResult | Promise<ReadResourceResult>;
+}
+
+/** A prompt. */
+export interface PromptDefinition {
+  readonly name: string;
+  readonly title?: string;
+  readonly description: string;
+  readonly arguments?: readonly PromptArgument[];
+  readonly get: (args: Record<string, string>, ctx: ServerContext) => GetPromptResult | Promise<GetPromptResult>;
+}

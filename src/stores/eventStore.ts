@@ -1,0 +1,29 @@
+/**
+ * The event log behind 2025-era resumable SSE streams.
+ *
+ * It is the SDK's `EventStore` contract (store every outbound SSE message,
+ * replay after a `Last-Event-ID`) plus the bounds the SDK leaves out. One
+ * instance serves exactly one session: event ids carry no session, so a
+ * store shared between sessions could replay one session's events to another.
+ *
+ * @module
+ */
+import type { EventStore } from '@modelcontextprotocol/server';
+
+/** Bounds of one stream's log; whichever is reached first evicts the oldest events. */
+export interface EventLogLimits {
+  /** Events kept per stream. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_EVENTS} */
+  readonly maxEvents: number;
+  /** Age after which an event is evicted (ms). @defaultValue {@link DEFAULT_EVENT_LOG_MAX_AGE_MS} */
+  readonly maxAgeMs: number;
+  /** Serialized bytes kept per stream. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_BYTES} */
+  readonly maxBytes: number;
+}
+
+/** A session-scoped, bounded {@link EventStore}. */
+export interface SessionEventStore extends EventStore {
+  /** Forgets every stream (the session ended). */
+  clear(): void;
+  /** Events currently held, over all streams. */
+  readonly size: number;
+}

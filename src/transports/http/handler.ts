@@ -1,0 +1,268 @@
+/**
+ * The era router: one web-standard `fetch` handler serving `/mcp` to both
+ * protocol eras.
+ *
+ * Order of checks, each answered before any server work:
+ * 1. Host and Origin (403), Content-Type (415);
+ * 2. the body parses as JSON (400, -32700); the size limit (413) is applied
+ *    while reading, by the Node adapter;
+ * 3. era: a request carrying the 2026-07-28 envelope goes to the SDK's
+ *    stateless per-request handler (disconnect = cancellation); everything
+ *    else is 2025-era traffic served by sessions (`Mcp-Session-Id`, GET
+ *    stream, DELETE, resumable SSE with priming events).
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  createMcpHandler,
+  hostHeaderValidationResponse,
+  isInitializeRequest,
+  isJsonContentType,
+  isLegacyRequest,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  originValidationResponse,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  WebStandardStreamableHTTPServerTransport,
+  type McpHttpHandler,
+} from '@modelcontextprotocol/server';
+import { DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_SSE_RETRY_MS } from '../../defaults.js';
+import type { EventLogLimits } from '../../stores/eventStore.js';
+import { MemoryEventStore } from '../../stores/memory/memoryEventStore.js';
+import { ErrorCode, Header } from '../../protocol/wire.js';
+import type { SluiceServer } from '../../server/sluiceServer.js';
+import { jsonRpcError, methodOf, onBodyDone, requestIdOf } from './responses.js';
+import { type Session, type SessionLimits, SessionRegistry } from './sessions.js';
+
+/** Options of the HTTP handler. */
+export interface HttpHandlerOptions {
+  /**
+   * Hostnames accepted in the `Host` header. `undefined` = the loopback names
+   * when `loopbackOnly`, else no Host check. DNS-rebinding protection.
+   */
+  readonly allowedHosts?: readonly string[];
+  /** Hostnames accepted in the `Origin` header (requests without Origin always pass). @defaultValue the loopback names when `loopbackOnly`, else the Host's own hostname */
+  readonly allowedOrigins?: readonly string[];
+  /** Whether the server is bound to loopback only; turns on the strict Host/Origin defaults. @defaultValue true */
+  readonly loopbackOnly?: boolean;
+  /** Largest request body (bytes). @defaultValue {@link DEFAULT_MAX_REQUEST_BODY_BYTES} */
+  readonly maxRequestBodyBytes?: number;
+  /** SSE keepalive comment interval (ms, 0 = off). @defaultValue {@link DEFAULT_KEEPALIVE_MS} */
+  readonly keepAliveMs?: number;
+  /** `retry:` hint in priming events (ms). @defaultValue {@link DEFAULT_SSE_RETRY_MS} */
+  readonly retryMs?: number;
+  readonly sessions?: Partial<SessionLimits>;
+  readonly eventLog?: Partial<EventLogLimits>;
+  /** Reporting hook for errors that never reach a client. */
+  readonly onerror?: (error: Error) => void;
+}
+
+/** Per-request observation for metrics: method, HTTP status, era. */
+export interface RequestObservation {
+  readonly method: string;
+  readonly status: number;
+  readonly era: 'legacy' | 'modern' | 'none';
+}
+
+export interface HttpHandler {
+  readonly fetch: (request: Request) => Promise<Response>;
+  readonly sessions: SessionRegistry;
+  /** Called once per answered request (before its body is streamed). */
+  onrequest?: (observation: RequestObservation) => void;
+  close(): Promise<void>;
+}
+
+export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOptions = {}): HttpHandler {
+  const loopbackOnly = options.loopbackOnly ?? true;
+  const allowedHosts = options.allowedHosts ?? (loopbackOnly ? localhostAllowedHostnames() : undefined);
+  const allowedOrigins = options.allowedOrigins ?? (loopbackOnly ? localhostAllowedOrigins() : undefined);
+  const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;
+  const retryMs = options.retryMs ?? DEFAULT_SSE_RETRY_MS;
+  const maxRequestBodySize = options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
+  const reportError = (error: Error) => {
+    try {
+      options.onerror?.(error);
+    } catch {
+      // Reporting must never alter a response.
+    }
+  };
+
+  const sessions = new SessionRegistry(options.sessions);
+  const modern: McpHttpHandler = createMcpHandler(sluice.factory, {
+    legacy: 'reject',
+    keepAliveMs,
+    maxRequestBodySize,
+    onerror: reportError,
+  });
+  let closed = false;
+
+  const handler: HttpHandler = {
+    sessions,
+    fetch: async (request) => {
+      const observe = (response: Response, method: string, era: RequestObservation['era']) => {
+        handler.onrequest?.({ method, status: response.status, era });
+        return response;
+      };
+      if (closed) {
+        return observe(jsonRpcError(503, ErrorCode.Unavailable, 'The server is shutting down', { headers: { [Header.RetryAfter]: '1' } }), 'none', 'none');
+      }
+      const rejected = checkHostAndOrigin(request, allowedHosts, allowedOrigins);
+      if (rejected !== undefined) return observe(rejected, 'none', 'none');
+
+      let body: unknown;
+      if (request.method === 'POST') {
+        if (!isJsonContentType(request.headers.get('content-type'))) {
+          return observe(jsonRpcError(415, ErrorCode.TransportError, 'Unsupported Media Type: Content-Type must be application/json'), 'invalid', 'none');
+        }
+        const text = await request.text();
+        try {
+          body = JSON.parse(text);
+        } catch (error) {
+          return observe(
+            jsonRpcError(400, ErrorCode.ParseError, `Parse error: the request body is not valid JSON (${(error as Error).message})`),
+            'invalid',
+            'none',
+          );
+        }
+      }
+      const method = request.method === 'POST' ? methodOf(body) : request.method;
+
+      if (!(await isLegacyRequest(request, body, { maxRequestBodySize }))) {
+        return observe(await modern.fetch(request, { parsedBody: body }), method, 'modern');
+      }
+      return observe(await serveLegacy(request, body), method, 'legacy');
+    },
+    close: async () => {
+      closed = true;
+      sluice.abortAll();
+      await Promise.allSettled([modern.close(), sessions.closeAll()]);
+    },
+  };
+
+  async function serveLegacy(request: Request, body: unknown): Promise<Response> {
+    const sessionId = request.headers.get(Header.SessionId);
+    if (sessionId !== null) {
+      const session = sessions.get(sessionId);
+      if (session === undefined) {
+        return jsonRpcError(
+          404,
+          ErrorCode.SessionNotFound,
+          `Session not found: ${sessionId} was ended, expired or never existed. Start a new session with initialize (without Mcp-Session-Id).`,
+          { id: requestIdOf(body) },
+        );
+      }
+      sessions.touch(session);
+      return serveInSession(session, withNegotiatedVersion(request, session), body);
+    }
+    if (request.method === 'POST' && isInitializeRequest(body)) {
+      const admitted = sessions.admit();
+      if (!admitted.ok) {
+        return jsonRpcError(503, ErrorCode.Unavailable, 'Too many sessions: every session is busy; retry later', {
+          id: requestIdOf(body),
+          headers: { [Header.RetryAfter]: String(admitted.retryAfterSeconds) },
+        });
+      }
+      return openSession(request, body);
+    }
+    return jsonRpcError(
+      400,
+      ErrorCode.TransportError,
+      request.method === 'POST'
+        ? 'Bad Request: Mcp-Session-Id header is required; send initialize first to open a session'
+        : `Bad Request: ${request.method} needs an Mcp-Session-Id header`,
+      { id: requestIdOf(body) },
+    );
+  }
+
+  async function openSession(request: Request, body: unknown): Promise<Response> {
+    const events = new MemoryEventStore(options.eventLog);
+    const server = sluice.createServer();
+    let session: Session | undefined;
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      eventStore: events,
+      retryInterval: retryMs,
+      keepAliveMs,
+      maxRequestBodySize,
+      onsessioninitialized: (id) => {
+        session = { id, transport, server, events, busy: 0, lastSeen: performance.now() };
+        sessions.add(session);
+      },
+      onsessionclosed: (id) => {
+        void sessions.end(id);
+      },
+    });
+    transport.onerror = reportError;
+    await server.connect(transport);
+    const response = await transport.handleRequest(request, { parsedBody: body });
+    if (session === undefined) {
+      // initialize was rejected: nothing to keep.
+      void server.close().catch(() => {});
+      return response;
+    }
+    return trackBusy(session, response);
+  }
+
+  async function serveInSession(session: Session, request: Request, body: unknown): Promise<Response> {
+    session.busy++;
+    let response: Response;
+    try {
+      response = await session.transport.handleRequest(request, { parsedBody: body });
+    } catch (error) {
+      session.busy--;
+      throw error;
+    }
+    session.busy--;
+    return trackBusy(session, response);
+  }
+
+  /** Keeps the session busy (never evicted or expired) while its response streams. */
+  function trackBusy(session: Session, response: Response): Response {
+    if (response.body === null) return response;
+    session.busy++;
+    return onBodyDone(response, () => {
+      session.busy--;
+      sessions.touch(session);
+    });
+  }
+
+  return handler;
+}
+
+/**
+ * Priming events and server-side stream closes depend on the protocol version.
+ * The SDK reads it from each request's header; a client may send an older
+ * header than it negotiated, so the session's negotiated version decides.
+ */
+function withNegotiatedVersion(request: Request, session: Session): Request {
+  const negotiated = session.server.getNegotiatedProtocolVersion();
+  const claimed = request.headers.get(Header.ProtocolVersion);
+  if (negotiated === undefined || claimed === negotiated) return request;
+  if (claimed !== null && !SUPPORTED_PROTOCOL_VERSIONS.includes(claimed)) return request; // let the transport reject it
+  const headers = new Headers(request.headers);
+  headers.set(Header.ProtocolVersion, negotiated);
+  return new Request(request.url, { method: request.method, headers, signal: request.signal });
+}
+
+function checkHostAndOrigin(
+  request: Request,
+  allowedHosts: readonly string[] | undefined,
+  allowedOrigins: readonly string[] | undefined,
+): Response | undefined {
+  if (allowedHosts !== undefined) {
+    const rejected = hostHeaderValidationResponse(request, [...allowedHosts]);
+    if (rejected !== undefined) return rejected;
+  }
+  const origins = allowedOrigins ?? hostnameOf(request.headers.get(Header.Host));
+  return originValidationResponse(request, [...origins]);
+}
+
+function hostnameOf(host: string | null): string[] {
+  if (host === null) return [];
+  try {
+    return [new URL(`http://${host}`).hostname];
+  } catch {
+    return [];
+  }
+}

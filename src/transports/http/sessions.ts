@@ -1,0 +1,123 @@
+/**
+ * Registry of live 2025-era sessions: one SDK transport, one server instance
+ * and one bounded event log each, ended by DELETE, by idle TTL, or by eviction
+ * when the registry is full.
+ *
+ * Session lifecycle: open → (busy ⇄ idle) → ended. A session is busy while a
+ * request or an SSE stream of it is open; only idle sessions expire or are
+ * evicted. Ending is idempotent and releases the transport, the server (which
+ * aborts its in-flight handlers) and the event log.
+ *
+ * @module
+ */
+import type { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_TTL_MS } from '../../defaults.js';
+import { requireInteger } from '../../errors.js';
+import { type Clock, systemClock, type TimerHandle } from '../../flow/clock.js';
+import type { SessionEventStore } from '../../stores/eventStore.js';
+
+/** Limits of the session registry. */
+export interface SessionLimits {
+  /** Idle time after which a session is ended (ms). @defaultValue {@link DEFAULT_SESSION_TTL_MS} */
+  readonly ttlMs: number;
+  /** Live sessions at most. @defaultValue {@link DEFAULT_MAX_SESSIONS} */
+  readonly max: number;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly server: Server;
+  readonly events: SessionEventStore;
+  /** Open requests and streams. */
+  busy: number;
+  lastSeen: number;
+}
+
+export type AdmitOutcome = { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
+
+export class SessionRegistry {
+  readonly limits: SessionLimits;
+  readonly #sessions = new Map<string, Session>();
+  readonly #clock: Clock;
+  #sweepTimer: TimerHandle | undefined;
+  #closed = false;
+
+  constructor(limits: Partial<SessionLimits> = {}, clock: Clock = systemClock) {
+    this.limits = {
+      ttlMs: requireInteger('sessions.ttl', limits.ttlMs ?? DEFAULT_SESSION_TTL_MS, 1),
+      max: requireInteger('sessions.max', limits.max ?? DEFAULT_MAX_SESSIONS, 1),
+    };
+    this.#clock = clock;
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  get(id: string): Session | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /**
+   * Makes room for one more session: evicts the longest-idle session when
+   * full, or refuses when every session is busy.
+   */
+  admit(): AdmitOutcome {
+    if (this.#sessions.size < this.limits.max) return { ok: true };
+    // Map order is insertion order and `touch` re-inserts, so the first idle entry is the longest idle.
+    for (const session of this.#sessions.values()) {
+      if (session.busy === 0) {
+        void this.end(session.id);
+        return { ok: true };
+      }
+    }
+    return { ok: false, retryAfterSeconds: 5 };
+  }
+
+  add(session: Session): void {
+    this.#sessions.set(session.id, session);
+    this.#armSweep();
+  }
+
+  /** Marks activity: moves the session to the most-recent end. */
+  touch(session: Session): void {
+    session.lastSeen = this.#clock.now();
+    this.#sessions.delete(session.id);
+    this.#sessions.set(session.id, session);
+  }
+
+  /** Ends a session and releases what it holds. Idempotent. */
+  async end(id: string): Promise<void> {
+    const session = this.#sessions.get(id);
+    if (session === undefined) return;
+    this.#sessions.delete(id);
+    session.events.clear();
+    await Promise.allSettled([session.transport.close(), session.server.close()]);
+  }
+
+  /** Ends every session idle for longer than the TTL. */
+  sweep(): void {
+    const cutoff = this.#clock.now() - this.limits.ttlMs;
+    for (const session of [...this.#sessions.values()]) {
+      if (session.busy === 0 && session.lastSeen <= cutoff) void this.end(session.id);
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    this.#closed = true;
+    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    await Promise.allSettled([...this.#sessions.keys()].map((id) => this.end(id)));
+  }
+
+  #armSweep(): void {
+    if (this.#sweepTimer !== undefined || this.#closed) return;
+    const every = Math.max(10, Math.min(60_000, Math.floor(this.limits.ttlMs / 4)));
+    this.#sweepTimer = this.#clock.setTimeout(() => {
+      this.#sweepTimer = undefined;
+      this.sweep();
+      if (this.#sessions.size > 0) this.#armSweep();
+    }, every);
+  }
+}
