@@ -57,7 +57,10 @@ export class MemoryEventStore implements SessionEventStore {
     this.#pruneAged(now);
     let log = this.#streams.get(streamId);
     if (log === undefined) {
-      log = { evictedSeq: -1, bytes: 0, events: [] };
+      // A stream may come back after its events aged out and its log was dropped:
+      // count everything stored before as evicted, so an old id of it is refused
+      // instead of replayed with a gap. (For a brand-new stream no such id exists.)
+      log = { evictedSeq: this.#nextSeq - 1, bytes: 0, events: [] };
       this.#streams.set(streamId, log);
     }
     const bytes = JSON.stringify(message).length;

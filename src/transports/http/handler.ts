@@ -186,7 +186,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       keepAliveMs,
       maxRequestBodySize,
       onsessioninitialized: (id) => {
-        session = { id, transport, server, events, busy: 0, lastSeen: performance.now() };
+        session = { id, transport, server, events, busy: 0, lastSeen: 0 };
         sessions.add(session);
       },
       onsessionclosed: (id) => {

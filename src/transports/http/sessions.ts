@@ -76,12 +76,15 @@ export class SessionRegistry {
   }
 
   add(session: Session): void {
+    session.lastSeen = this.#clock.now();
     this.#sessions.set(session.id, session);
     this.#armSweep();
   }
 
   /** Marks activity: moves the session to the most-recent end. */
   touch(session: Session): void {
+    // Never resurrect: a stream of an ended session may finish after the end.
+    if (this.#sessions.get(session.id) !== session) return;
     session.lastSeen = this.#clock.now();
     this.#sessions.delete(session.id);
     this.#sessions.set(session.id, session);

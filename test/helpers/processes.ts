@@ -1,0 +1,27 @@
+/** Process helpers for tests: liveness checks and bounded waits. */
+import { readFileSync, existsSync } from 'node:fs';
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `check` every 25 ms until it returns true or `timeoutMs` passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Waits for a JSON pid file written by a fixture script. */
+export async function readPids(file: string): Promise<Record<string, number>> {
+  await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').length > 0, 10_000, `pid file ${file}`);
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+}

@@ -1,0 +1,72 @@
+/** Real servers on loopback port 0 for integration tests, and clients for them. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { SluiceServer } from '../../src/server/sluiceServer.js';
+import { buildServer } from '../../src/runner/buildServer.js';
+import { loadConfig, parseConfig } from '../../src/runner/config.js';
+import { serveHttp, type RunningHttpServer, type ServeHttpOptions } from '../../src/transports/http/nodeServer.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const EXAMPLE_CONFIG = join(ROOT, 'examples/sluice.yaml');
+export const CLI = join(ROOT, 'dist/cli/main.js');
+
+/** Serves the bundled example over HTTP on a free port. */
+export async function startExample(options: ServeHttpOptions = {}): Promise<RunningHttpServer> {
+  return serveHttp(buildServer(await loadConfig(EXAMPLE_CONFIG)), { port: 0, ...options });
+}
+
+/** Serves a config given as text (paths relative to `dir`). */
+export async function startConfig(
+  text: string,
+  dir: string,
+  options: ServeHttpOptions = {},
+): Promise<RunningHttpServer & { sluice: SluiceServer }> {
+  const sluice = buildServer(parseConfig(text, join(dir, 'sluice.yaml')));
+  return Object.assign(await serveHttp(sluice, { port: 0, ...options }), { sluice });
+}
+
+/** An SDK v2 client speaking the 2025 handshake (`legacy`) or pinned to 2026-07-28 (`modern`). */
+export async function v2Client(url: string, era: 'legacy' | 'modern'): Promise<Client> {
+  const client = new Client(
+    { name: 'test', version: '0' },
+    { versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' } },
+  );
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+/** A temporary folder removed by the returned function. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A raw JSON-RPC POST to the endpoint. */
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+} as const;
+
+/** Reads an SSE or JSON response and returns its JSON-RPC messages. */
+export async function messagesOf(response: Response): Promise<Array<Record<string, unknown>>> {
+  const text = await response.text();
+  if ((response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('data:') && l.slice(5).trim() !== '')
+      .map((l) => JSON.parse(l.slice(5)));
+  }
+  return text === '' ? [] : [JSON.parse(text)];
+}

@@ -1,0 +1,96 @@
+// Guards the config contract: every error names the file and the line, typos
+// in keys are errors, placeholders must name parameters, relative paths
+// resolve against the config's folder.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from '../../src/runner/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const FILE = '/srv/conf/sluice.yaml';
+
+function errorOf(text: string): ConfigError {
+  try {
+    parseConfig(text, FILE);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('parses the documented shape and resolves relative paths', () => {
+  const config = parseConfig(
+    `tools:
+  - name: count
+    description: Counts to n
+    command: node
+    args: ["scripts/count.mjs", "{{n}}"]
+    parameters:
+      n: { type: integer, minimum: 1 }
+    required: [n]
+    timeout: 5m
+  - name: local
+    description: A local script
+    command: ./bin/run.sh
+resources:
+  - name: logs
+    uri: logs://{path}
+    directory: ./logs
+sessions: { ttl: 30m, max: 10000 }
+`,
+    FILE,
+  );
+  assert.equal(config.tools[0]!.timeoutMs, 300_000);
+  assert.equal(config.tools[0]!.cwd, '/srv/conf');
+  assert.equal(config.tools[0]!.command, 'node');
+  assert.equal(config.tools[1]!.command, '/srv/conf/bin/run.sh');
+  assert.equal(config.resources[0]!.directory, '/srv/conf/logs');
+  assert.deepEqual(config.sessions, { ttlMs: 1_800_000, max: 10_000 });
+});
+
+test('an unknown key is an error on its line', () => {
+  const e = errorOf(`tools:
+  - name: count
+    description: d
+    command: node
+    paramters: {}
+`);
+  assert.equal(e.line, 5);
+  assert.match(e.message, /^\/srv\/conf\/sluice\.yaml:5: tools\[0\]\.paramters: unknown key "paramters"/);
+});
+
+test('a placeholder that names no parameter is an error', () => {
+  const e = errorOf(`tools:
+  - name: t
+    description: d
+    command: node
+    args:
+      - "{{missing}}"
+`);
+  assert.equal(e.line, 6);
+  assert.match(e.message, /\{\{missing\}\} is not one of the parameters/);
+});
+
+test('a missing required field points at its entry', () => {
+  const e = errorOf(`tools:
+  - name: t
+    command: node
+`);
+  assert.equal(e.line, 2);
+  assert.match(e.message, /description: must be a non-empty string/);
+});
+
+test('invalid YAML is reported with its line', () => {
+  const e = errorOf('tools:\n  - name: [unclosed\n');
+  assert.ok(e.line !== undefined && e.line >= 2, `line ${e.line}`);
+  assert.match(e.message, /invalid YAML/);
+});
+
+test('bad durations, names and resources are refused', () => {
+  assert.match(errorOf('tools:\n  - {name: t, description: d, command: x, timeout: soon}\n').message, /duration/);
+  assert.match(errorOf('tools:\n  - {name: "a b", description: d, command: x}\n').message, /may use only/);
+  assert.match(errorOf('resources:\n  - {name: r, uri: "logs://{path}"}\n').message, /exactly one of directory: or file:/);
+  assert.match(errorOf('resources:\n  - {name: r, uri: "logs://x", directory: d}\n').message, /one variable at the end/);
+  assert.match(errorOf('tools:\n  - {name: t, description: d, command: x}\n  - {name: t, description: d, command: x}\n').message, /duplicate tool name/);
+  assert.match(errorOf('sessions: { ttl: 1m, max: 0 }\n').message, /sessions\.max: must be an integer >= 1/);
+});

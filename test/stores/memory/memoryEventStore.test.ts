@@ -1,0 +1,91 @@
+// Guards the 2025-era event log: bounded by count, bytes and age (the SDK's
+// example store never forgets), replay in order after a Last-Event-ID, and
+// refusal of ids it cannot honour instead of a silent partial replay.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import { MemoryEventStore } from '../../../src/stores/memory/memoryEventStore.js';
+import { FakeClock } from '../../helpers/fakeClock.js';
+
+const msg = (n: number): JSONRPCMessage => ({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: n } });
+
+async function replay(store: MemoryEventStore, after: string) {
+  const seen: Array<[string, number]> = [];
+  const stream = await store.replayEventsAfter(after, {
+    send: async (id, m) => {
+      seen.push([id, (m as { params: { progress: number } }).params.progress]);
+    },
+  });
+  return { stream, seen };
+}
+
+test('replays the events after an id, in order, on that stream only', async () => {
+  const store = new MemoryEventStore();
+  const a1 = await store.storeEvent('A', msg(1));
+  await store.storeEvent('B', msg(100));
+  await store.storeEvent('A', msg(2));
+  await store.storeEvent('A', msg(3));
+  const { stream, seen } = await replay(store, a1);
+  assert.equal(stream, 'A');
+  assert.deepEqual(seen.map((s) => s[1]), [2, 3]);
+  assert.equal(await store.getStreamIdForEventId(a1), 'A');
+});
+
+test('skips the priming event ({}) on replay', async () => {
+  const store = new MemoryEventStore();
+  const priming = await store.storeEvent('A', {} as JSONRPCMessage);
+  await store.storeEvent('A', msg(1));
+  const { seen } = await replay(store, priming);
+  assert.deepEqual(seen.map((s) => s[1]), [1]);
+});
+
+test('count bound: the oldest events go, and an id older than the log is refused', async () => {
+  const store = new MemoryEventStore({ maxEvents: 3 });
+  const first = await store.storeEvent('A', msg(1));
+  const second = await store.storeEvent('A', msg(2));
+  for (let i = 3; i <= 6; i++) await store.storeEvent('A', msg(i));
+  assert.equal(store.size, 3);
+  await assert.rejects(replay(store, first), /older than the event log/);
+  // The id just before the window still replays the whole window.
+  const third = `${second.slice(0, second.lastIndexOf('_'))}_3`;
+  const { seen } = await replay(store, third);
+  assert.deepEqual(seen.map((s) => s[1]), [5, 6]);
+});
+
+test('byte bound', async () => {
+  const store = new MemoryEventStore({ maxBytes: 3 * JSON.stringify(msg(1)).length });
+  for (let i = 1; i <= 9; i++) await store.storeEvent('A', msg(i));
+  assert.equal(store.size, 3);
+});
+
+test('age bound, with a fake clock', async () => {
+  const clock = new FakeClock();
+  const store = new MemoryEventStore({ maxAgeMs: 1000 }, clock);
+  const old = await store.storeEvent('A', msg(1));
+  clock.advance(100);
+  await store.storeEvent('A', msg(2));
+  clock.advance(1500);
+  const last = await store.storeEvent('A', msg(3));
+  assert.equal(store.size, 1); // 1 and 2 aged out
+  // The client saw 1; 2 is gone: replaying would leave a gap, so it is refused.
+  await assert.rejects(replay(store, old), /older than the event log/);
+  clock.advance(5000);
+  await assert.rejects(replay(store, last), /Unknown Last-Event-ID/);
+  assert.equal(store.size, 0);
+});
+
+test('ids are never reused, even after a stream empties and is written again', async () => {
+  const clock = new FakeClock();
+  const store = new MemoryEventStore({ maxAgeMs: 10 }, clock);
+  const before = await store.storeEvent('A', msg(1));
+  clock.advance(100);
+  const after = await store.storeEvent('A', msg(2));
+  assert.notEqual(before, after);
+});
+
+test('refuses malformed and foreign ids', async () => {
+  const store = new MemoryEventStore();
+  await store.storeEvent('A', msg(1));
+  await assert.rejects(replay(store, 'garbage'), /Unknown/);
+  await assert.rejects(replay(store, 'Z_0'), /Unknown/);
+});

@@ -1,0 +1,76 @@
+// Guards session lifetimes with a fake clock: idle sessions expire after the
+// TTL, busy ones never do; a full registry evicts the longest-idle session or
+// refuses when all are busy; an ended session is never brought back.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Session } from '../../../src/transports/http/sessions.js';
+import { SessionRegistry } from '../../../src/transports/http/sessions.js';
+import { MemoryEventStore } from '../../../src/stores/memory/memoryEventStore.js';
+import { FakeClock } from '../../helpers/fakeClock.js';
+
+function fakeSession(id: string, closed: string[]): Session {
+  const closer = { close: async () => void closed.push(id) };
+  return { id, transport: closer, server: closer, events: new MemoryEventStore(), busy: 0, lastSeen: 0 } as unknown as Session;
+}
+
+test('idle sessions expire after the TTL; busy ones stay', async () => {
+  const clock = new FakeClock();
+  const closed: string[] = [];
+  const registry = new SessionRegistry({ ttlMs: 1000, max: 10 }, clock);
+  const idle = fakeSession('idle', closed);
+  const busy = fakeSession('busy', closed);
+  registry.add(idle);
+  registry.add(busy);
+  busy.busy = 1;
+  clock.advance(999);
+  assert.equal(registry.size, 2);
+  clock.advance(500);
+  await Promise.resolve();
+  assert.equal(registry.get('idle'), undefined);
+  assert.ok(registry.get('busy'));
+  assert.ok(closed.includes('idle'));
+  await registry.closeAll();
+  assert.equal(clock.pendingTimers, 0);
+});
+
+test('touch keeps a session alive', () => {
+  const clock = new FakeClock();
+  const registry = new SessionRegistry({ ttlMs: 1000, max: 10 }, clock);
+  const s = fakeSession('s', []);
+  registry.add(s);
+  for (let i = 0; i < 5; i++) {
+    clock.advance(600);
+    registry.touch(s);
+  }
+  assert.ok(registry.get('s'));
+});
+
+test('when full, the longest-idle session is evicted; when all are busy, admission is refused', () => {
+  const clock = new FakeClock();
+  const closed: string[] = [];
+  const registry = new SessionRegistry({ ttlMs: 60_000, max: 2 }, clock);
+  const a = fakeSession('a', closed);
+  const b = fakeSession('b', closed);
+  registry.add(a);
+  clock.advance(10);
+  registry.add(b);
+  clock.advance(10);
+  registry.touch(a); // b is now the longest idle
+  assert.deepEqual(registry.admit(), { ok: true });
+  assert.equal(registry.get('b'), undefined);
+  const c = fakeSession('c', closed);
+  registry.add(c);
+  a.busy = 1;
+  c.busy = 1;
+  assert.equal(registry.admit().ok, false);
+});
+
+test('an ended session is never resurrected by a late touch', async () => {
+  const registry = new SessionRegistry({}, new FakeClock());
+  const s = fakeSession('s', []);
+  registry.add(s);
+  await registry.end('s');
+  registry.touch(s);
+  assert.equal(registry.get('s'), undefined);
+  assert.equal(registry.size, 0);
+});
