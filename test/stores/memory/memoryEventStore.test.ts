@@ -13,7 +13,7 @@ async function replay(store: MemoryEventStore, after: string) {
   const seen: Array<[string, number]> = [];
   const stream = await store.replayEventsAfter(after, {
     send: async (id, m) => {
-      seen.push([id, (m as { params: { progress: number } }).params.progress]);
+      seen.push([id, (m as unknown as { params: { progress: number } }).params.progress]);
     },
   });
   return { stream, seen };

@@ -1,0 +1,152 @@
+// The `sluice` binary as a user runs it (the built dist/cli/main.js in a child
+// process): serve prints its URL and shuts down cleanly on SIGINT/SIGTERM;
+// call and read work against HTTP and stdio targets with progress on stderr
+// and results on stdout; failures exit non-zero with one line.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CLI, EXAMPLE_CONFIG, ROOT, tempDir } from '../helpers/servers.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], timeoutMs = 30_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sluice ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `sluice serve` and resolves with the URL it prints. */
+function serve(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`no URL line within 15 s: ${stderr}`)), 15_000);
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const url = /http:\/\/\S+\/mcp/.exec(stderr)?.[0];
+      if (url !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, url, stderr: () => stderr });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+const STDIO_TARGET = `stdio:${process.execPath} ${CLI} serve ${EXAMPLE_CONFIG} --stdio`;
+let http: { child: ChildProcess; url: string };
+const tmp = tempDir();
+
+before(async () => {
+  http = await serve([EXAMPLE_CONFIG, '--port', '0']);
+});
+after(() => {
+  http.child.kill('SIGKILL');
+  tmp.remove();
+});
+
+test('serve binds 127.0.0.1 and prints the endpoint', () => {
+  assert.match(http.url, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+});
+
+for (const target of ['http', 'stdio'] as const) {
+  test(`call over ${target}: progress on stderr, result on stdout, exit 0`, async () => {
+    const r = await run(['call', target === 'http' ? http.url : STDIO_TARGET, 'count', 'n=3']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'counted to 3\n');
+    assert.match(r.stderr, /^progress 3\/3 counted 3$/m);
+  });
+
+  test(`read over ${target}: the bytes are identical to the source`, async () => {
+    const out = join(tmp.dir, `sales-${target}.csv`);
+    const r = await run(['read', target === 'http' ? http.url : STDIO_TARGET, 'data://sales.csv', '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(readFileSync(out).equals(readFileSync(join(ROOT, 'examples/data/sales.csv'))));
+  });
+}
+
+test('read to stdout', async () => {
+  const r = await run(['read', http.url, 'logs://archive/2026-11-20.log']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, readFileSync(join(ROOT, 'examples/logs/archive/2026-11-20.log'), 'utf8'));
+});
+
+test('--json arguments and typed key=value pairs', async () => {
+  const r = await run(['call', http.url, 'echo', '--json', '{"text":"from json"}']);
+  assert.equal(r.stdout, 'from json\n');
+  const bad = await run(['call', http.url, 'count', 'n=abc']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^sluice: n=abc: expected a number$/m);
+});
+
+test('failures exit non-zero with one line', async () => {
+  const unknown = await run(['call', http.url, 'nope']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /^sluice: unknown tool "nope"; the server has: analyze_dataset, pipeline, count, echo$/m);
+  const invalid = await run(['call', http.url, 'count', 'n=0']);
+  assert.equal(invalid.code, 1);
+  assert.match(invalid.stderr, /^sluice: Invalid arguments for tool "count": n must be >= 1$/m);
+  const missing = await run(['read', http.url, 'logs://nope.log']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /not found/i);
+  const target = await run(['call', 'ftp://x', 'count']);
+  assert.equal(target.code, 2);
+  const refused = await run(['call', 'http://127.0.0.1:9/mcp', 'count']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^sluice: Cannot connect to http:\/\/127\.0\.0\.1:9\/mcp/m);
+});
+
+test('a config error prints one line with file and line, exit 2', async () => {
+  const file = join(tmp.dir, 'bad.yaml');
+  writeFileSync(file, 'tools:\n  - name: t\n    description: d\n    command: node\n    timeout: whenever\n');
+  const r = await run(['serve', file, '--port', '0']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`^sluice: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: tools\\[0\\]\\.timeout: must be a duration`));
+  const absent = await run(['serve', join(tmp.dir, 'absent.yaml')]);
+  assert.equal(absent.code, 2);
+  assert.match(absent.stderr, /cannot read config: ENOENT/);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} shuts serve down cleanly`, async () => {
+    const s = await serve([EXAMPLE_CONFIG, '--port', '0']);
+    const exited = exitOf(s.child);
+    s.child.kill(signal);
+    assert.equal(await exited, 0);
+    assert.match(s.stderr(), new RegExp(`${signal}: shutting down`));
+  });
+}
+
+test('stdio serve exits when stdin closes', async () => {
+  const child = spawn(process.execPath, [CLI, 'serve', EXAMPLE_CONFIG, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  await new Promise((r) => child.stderr.once('data', r));
+  const exited = exitOf(child);
+  child.stdin.end();
+  assert.equal(await exited, 0);
+  assert.equal(stdout, '', 'nothing but protocol frames on stdout');
+});
