@@ -1,0 +1,9 @@
+/** Percentiles and formatting for bench tables. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const mb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024 / 1024).toFixed(0)} MB` : 'n/a');
+export const ms = (value: number) => `${value.toFixed(2)} ms`;
+export const num = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
