@@ -1,0 +1,44 @@
+/**
+ * Using sluice as a library: define a tool that streams progress and honours
+ * cancellation, then serve it over HTTP (both protocol eras on one endpoint).
+ *
+ *   npx tsx examples/library.ts
+ *   node dist/cli/main.js call http://127.0.0.1:3002/mcp slow_sum numbers='[1,2,3]'
+ *
+ * This file is type-checked by `npm test`, so it cannot drift from the API.
+ */
+import { serveHttp, SluiceServer } from 'mcp-sluice';
+
+const sluice = new SluiceServer({ name: 'library-example', version: '1.0.0' });
+
+sluice.tool<{ numbers: number[] }>({
+  name: 'slow_sum',
+  description: 'Adds numbers slowly, reporting progress after each one',
+  inputSchema: {
+    type: 'object',
+    properties: { numbers: { type: 'array', items: { type: 'number' }, maxItems: 1000 } },
+    required: ['numbers'],
+  },
+  timeoutMs: 60_000,
+  handler: async ({ numbers }, ctx) => {
+    let sum = 0;
+    for (const [i, n] of numbers.entries()) {
+      // Throttled to 5 per second by default; the last value always arrives before the result.
+      ctx.progress(i + 1, numbers.length, `added ${n}`);
+      sum += n;
+      // Stop the moment nobody listens: the signal aborts on client cancel, timeout or shutdown.
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 200);
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(ctx.signal.reason);
+        });
+      });
+    }
+    return `sum = ${sum}`;
+  },
+});
+
+const running = await serveHttp(sluice, { port: 3002 });
+process.stderr.write(`listening on ${running.url}\n`);
+process.once('SIGINT', () => void running.close());
