@@ -53,12 +53,31 @@ export async function serveCommand(configPath: string | undefined, options: Serv
   const sluice = buildServer(config);
   const summary = `${config.tools.length} tool(s), ${config.resources.length} resource(s) from ${config.file}`;
 
-  let stop: () => Promise<void>;
+  // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it.
+  let stop: (() => Promise<void>) | undefined;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    log(`${signal}: shutting down (cancelling in-flight calls)`);
+    const force = setTimeout(() => {
+      log('shutdown grace period over: exiting');
+      process.exit(1);
+    }, DEFAULT_SHUTDOWN_GRACE_MS);
+    force.unref();
+    void (stop?.() ?? Promise.resolve()).then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
   if (options.stdio === true) {
     const running = serveStdio(sluice, { onerror: (e) => log(`error: ${e.message}`) });
-    log(`serving ${summary} on stdio`);
     stop = running.close;
     void running.closed.then(() => process.exit(0));
+    log(`serving ${summary} on stdio`);
   } else {
     const port = options.port === undefined ? DEFAULT_PORT : parsePort(options.port);
     const running = await serveHttp(sluice, {
@@ -73,27 +92,10 @@ export async function serveCommand(configPath: string | undefined, options: Serv
           }
         : {}),
     });
-    log(`serving ${summary} at ${running.url}`);
     stop = running.close;
+    if (stopping) await stop().then(() => process.exit(0));
+    log(`serving ${summary} at ${running.url}`);
   }
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      log(`${signal} again: exiting now`);
-      process.exit(130);
-    }
-    stopping = true;
-    log(`${signal}: shutting down (cancelling in-flight calls)`);
-    const force = setTimeout(() => {
-      log('shutdown grace period over: exiting');
-      process.exit(1);
-    }, DEFAULT_SHUTDOWN_GRACE_MS);
-    force.unref();
-    void stop().then(() => process.exit(0));
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 function parsePort(text: string): number {

@@ -9,6 +9,7 @@ import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcont
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/client';
 import { RemoteError } from '../errors.js';
+import { deliverNotificationsBeforeResponses } from './ordering.js';
 import { parseTarget } from './target.js';
 
 /** Which protocol era the client speaks. */
@@ -68,6 +69,7 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
   }
   try {
     await client.connect(transport);
+    deliverNotificationsBeforeResponses(transport);
   } catch (error) {
     await client.close().catch(() => {});
     const detail = stderrTail.trim() === '' ? '' : ` (server stderr: ${stderrTail.trim().split('\n').slice(-3).join(' | ')})`;

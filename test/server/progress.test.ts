@@ -1,0 +1,90 @@
+// Guards the timed side of progress, with a fake clock: a held value goes out
+// when its window opens (progress never stalls), finish() delivers the last
+// value and waits for it, notifications go out in order one at a time, and
+// after cancel() or finish() nothing more is sent and nothing throws.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ProgressUpdate } from '../../src/flow/progressThrottle.js';
+import { ProgressReporter } from '../../src/server/progress.js';
+import { FakeClock } from '../helpers/fakeClock.js';
+
+function recorder() {
+  const sent: number[] = [];
+  const send = async (u: ProgressUpdate) => {
+    await Promise.resolve();
+    sent.push(u.progress);
+  };
+  return { sent, send };
+}
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('a held value is released by the timer when its window opens', async () => {
+  const clock = new FakeClock();
+  const { sent, send } = recorder();
+  const r = new ProgressReporter(send, 5, clock);
+  r.report({ progress: 1 });
+  r.report({ progress: 2 });
+  r.report({ progress: 3 });
+  await tick();
+  assert.deepEqual(sent, [1]);
+  clock.advance(200);
+  await tick();
+  assert.deepEqual(sent, [1, 3]);
+});
+
+test('finish() sends the last value before returning', async () => {
+  const clock = new FakeClock();
+  const { sent, send } = recorder();
+  const r = new ProgressReporter(send, 1, clock);
+  for (let i = 1; i <= 100; i++) r.report({ progress: i });
+  await r.finish();
+  assert.deepEqual(sent, [1, 100]);
+  assert.equal(clock.pendingTimers, 0);
+  r.report({ progress: 101 });
+  await tick();
+  assert.deepEqual(sent, [1, 100], 'nothing after the result');
+});
+
+test('cancel() stops everything, including a pending value', async () => {
+  const clock = new FakeClock();
+  const { sent, send } = recorder();
+  const r = new ProgressReporter(send, 5, clock);
+  r.report({ progress: 1 });
+  r.report({ progress: 2 });
+  r.cancel();
+  clock.advance(1000);
+  await r.finish();
+  assert.deepEqual(sent, [1]);
+});
+
+test('a failing send (stream gone) never throws to the tool', async () => {
+  const r = new ProgressReporter(() => Promise.reject(new Error('Not connected')), 0, new FakeClock());
+  r.report({ progress: 1 });
+  await r.finish();
+});
+
+test('without a progress token every call is a no-op', async () => {
+  const clock = new FakeClock();
+  const r = new ProgressReporter(undefined, 5, clock);
+  r.report({ progress: 1 });
+  r.report({ progress: 2 });
+  await r.finish();
+  assert.equal(r.sent, 0);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+test('sends are serialized: the next starts after the previous settles', async () => {
+  let active = 0;
+  let maxActive = 0;
+  const send = async () => {
+    active++;
+    maxActive = Math.max(maxActive, active);
+    await new Promise((r) => setImmediate(r));
+    active--;
+  };
+  const r = new ProgressReporter(send, 0, new FakeClock());
+  for (let i = 1; i <= 20; i++) r.report({ progress: i });
+  await r.finish();
+  assert.equal(maxActive, 1);
+  assert.equal(r.sent, 20);
+});
