@@ -38,4 +38,4 @@ export { serveHttp, type RunningHttpServer, type ServeHttpOptions } from './tran
 export type { SessionLimits } from './transports/http/sessions.js';
 export { serveStdio, type RunningStdioServer, type ServeStdioOptions } from './transports/stdio.js';
 export { loadConfig, parseConfig, type FileResourceConfig, type ScriptToolConfig, type SluiceConfig } from './runner/config.js';
-export { buildServer } from './runner/buildServer.js';
+export { buildServer, httpOptionsOf, serveConfig } from './runner/buildServer.js';

@@ -16,7 +16,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { connect, type Era } from '../client/connect.js';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../defaults.js';
 import { ConfigError, SluiceError } from '../errors.js';
-import { buildServer } from '../runner/buildServer.js';
+import { buildServer, httpOptionsOf } from '../runner/buildServer.js';
 import { loadConfig } from '../runner/config.js';
 import { serveHttp } from '../transports/http/nodeServer.js';
 import { serveStdio } from '../transports/stdio.js';
@@ -63,10 +63,11 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     }
     stopping = true;
     log(`${signal}: shutting down (cancelling in-flight calls)`);
+    // The transports give cancelled calls the grace period to answer; past it (plus a margin to cut sockets), exit anyway.
     const force = setTimeout(() => {
-      log('shutdown grace period over: exiting');
+      log('shutdown took longer than the grace period: exiting');
       process.exit(1);
-    }, DEFAULT_SHUTDOWN_GRACE_MS);
+    }, DEFAULT_SHUTDOWN_GRACE_MS + 2000);
     force.unref();
     void (stop?.() ?? Promise.resolve()).then(() => process.exit(0));
   };
@@ -80,18 +81,7 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     log(`serving ${summary} on stdio`);
   } else {
     const port = options.port === undefined ? DEFAULT_PORT : parsePort(options.port);
-    const running = await serveHttp(sluice, {
-      host: options.host ?? DEFAULT_HOST,
-      port,
-      ...(config.sessions.ttlMs !== undefined || config.sessions.max !== undefined
-        ? {
-            sessions: {
-              ...(config.sessions.ttlMs !== undefined && { ttlMs: config.sessions.ttlMs }),
-              ...(config.sessions.max !== undefined && { max: config.sessions.max }),
-            },
-          }
-        : {}),
-    });
+    const running = await serveHttp(sluice, { ...httpOptionsOf(config), host: options.host ?? DEFAULT_HOST, port });
     stop = running.close;
     if (stopping) await stop().then(() => process.exit(0));
     log(`serving ${summary} at ${running.url}`);

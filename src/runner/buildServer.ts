@@ -4,6 +4,7 @@
  * @module
  */
 import { SluiceServer, type SluiceServerOptions } from '../server/sluiceServer.js';
+import { serveHttp, type RunningHttpServer, type ServeHttpOptions } from '../transports/http/nodeServer.js';
 import type { SluiceConfig } from './config.js';
 import { fileResource } from './fileResource.js';
 import { scriptTool, type ScriptToolOptions } from './scriptTool.js';
@@ -22,4 +23,21 @@ export function buildServer(config: SluiceConfig, options: Partial<SluiceServerO
     else sluice.resource(definition);
   }
   return sluice;
+}
+
+/** The HTTP options a config sets (today: `sessions`). */
+export function httpOptionsOf(config: SluiceConfig): ServeHttpOptions {
+  const { ttlMs, max } = config.sessions;
+  if (ttlMs === undefined && max === undefined) return {};
+  return { sessions: { ...(ttlMs !== undefined && { ttlMs }), ...(max !== undefined && { max }) } };
+}
+
+/** Builds the server of a config and serves it over HTTP; `options` override the config. */
+export async function serveConfig(
+  config: SluiceConfig,
+  options: ServeHttpOptions = {},
+): Promise<RunningHttpServer & { readonly sluice: SluiceServer }> {
+  const sluice = buildServer(config);
+  const running = await serveHttp(sluice, { ...httpOptionsOf(config), ...options });
+  return Object.assign(running, { sluice });
 }

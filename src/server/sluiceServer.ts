@@ -70,7 +70,7 @@ export class SluiceServer {
   readonly #prompts = new Map<string, PromptDefinition>();
   readonly #shutdown = new AbortController();
   readonly #clock: Clock;
-  #inflight = 0;
+  readonly #calls = new Set<Promise<unknown>>();
 
   constructor(options: SluiceServerOptions) {
     const progressPerSecond = options.progressPerSecond ?? DEFAULT_PROGRESS_PER_SECOND;
@@ -84,7 +84,7 @@ export class SluiceServer {
 
   /** Tool calls currently running. */
   get inflight(): number {
-    return this.#inflight;
+    return this.#calls.size;
   }
 
   /** Registers a tool. Throws on a duplicate name or an invalid schema. */
@@ -130,6 +130,23 @@ export class SluiceServer {
   /** Cancels every running tool call (server shutdown). Idempotent. */
   abortAll(reason: string = 'The server is shutting down'): void {
     this.#shutdown.abort(new Error(reason));
+  }
+
+  /**
+   * Resolves once no tool call is running, or after `timeoutMs`. After
+   * {@link SluiceServer.abortAll} this is how long shutdown waits for the
+   * cancelled calls to answer (with an error result) before closing transports.
+   */
+  async idle(timeoutMs: number): Promise<void> {
+    const deadline = this.#clock.now() + timeoutMs;
+    while (this.#calls.size > 0 && this.#clock.now() < deadline) {
+      let timer: unknown;
+      const tick = new Promise<void>((resolve) => {
+        timer = this.#clock.setTimeout(resolve, Math.max(1, deadline - this.#clock.now()));
+      });
+      await Promise.race([Promise.allSettled([...this.#calls]), tick]);
+      this.#clock.clearTimeout(timer);
+    }
   }
 
   /** The capabilities every instance declares. */
@@ -204,16 +221,17 @@ export class SluiceServer {
         problems,
       });
     }
-    this.#inflight++;
+    const call = runToolCall(tool.definition, args as Record<string, unknown>, ctx, {
+      progressPerSecond: this.options.progressPerSecond,
+      timeoutMs: this.options.toolTimeoutMs,
+      clock: this.#clock,
+      shutdown: this.#shutdown.signal,
+    });
+    this.#calls.add(call);
     try {
-      return await runToolCall(tool.definition, args as Record<string, unknown>, ctx, {
-        progressPerSecond: this.options.progressPerSecond,
-        timeoutMs: this.options.toolTimeoutMs,
-        clock: this.#clock,
-        shutdown: this.#shutdown.signal,
-      });
+      return await call;
     } finally {
-      this.#inflight--;
+      this.#calls.delete(call);
     }
   }
 

@@ -10,6 +10,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { serveStdio as sdkServeStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../defaults.js';
 import type { SluiceServer } from '../server/sluiceServer.js';
 
 export interface ServeStdioOptions {
@@ -37,6 +38,7 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
   const close = () =>
     (closing ??= (async () => {
       sluice.abortAll();
+      await sluice.idle(DEFAULT_SHUTDOWN_GRACE_MS);
       await handle.close().catch(() => {});
     })());
   const closed = new Promise<void>((resolve) => {

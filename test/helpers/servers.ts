@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { SluiceServer } from '../../src/server/sluiceServer.js';
-import { buildServer } from '../../src/runner/buildServer.js';
+import { buildServer, serveConfig } from '../../src/runner/buildServer.js';
 import { loadConfig, parseConfig } from '../../src/runner/config.js';
 import { serveHttp, type RunningHttpServer, type ServeHttpOptions } from '../../src/transports/http/nodeServer.js';
 
@@ -23,8 +23,7 @@ export async function startConfig(
   dir: string,
   options: ServeHttpOptions = {},
 ): Promise<RunningHttpServer & { sluice: SluiceServer }> {
-  const sluice = buildServer(parseConfig(text, join(dir, 'sluice.yaml')));
-  return Object.assign(await serveHttp(sluice, { port: 0, ...options }), { sluice });
+  return serveConfig(parseConfig(text, join(dir, 'sluice.yaml')), { port: 0, ...options });
 }
 
 /** An SDK v2 client speaking the 2025 handshake (`legacy`) or pinned to 2026-07-28 (`modern`). */

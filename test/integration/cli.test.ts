@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { isAlive, readPids, waitFor } from '../helpers/processes.js';
 import { CLI, EXAMPLE_CONFIG, ROOT, tempDir } from '../helpers/servers.js';
 
 interface Run {
@@ -149,4 +150,23 @@ test('stdio serve exits when stdin closes', async () => {
   child.stdin.end();
   assert.equal(await exited, 0);
   assert.equal(stdout, '', 'nothing but protocol frames on stdout');
+});
+
+test('SIGTERM cancels in-flight work: the running script is stopped and serve exits 0', async () => {
+  const config = join(tmp.dir, 'sleepy.yaml');
+  writeFileSync(
+    config,
+    `tools:\n  - name: sleepy\n    description: never ends\n    command: node\n    args: ["${join(ROOT, 'test/fixtures/scripts/sleepy.mjs')}", "{{pidfile}}"]\n    parameters: { pidfile: { type: string } }\n`,
+  );
+  const s = await serve([config, '--port', '0']);
+  const pidfile = join(tmp.dir, 'sleepy-pids.json');
+  const call = run(['call', s.url, 'sleepy', `pidfile=${pidfile}`]);
+  const pids = await readPids(pidfile);
+  const exited = exitOf(s.child);
+  s.child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  await waitFor(() => !isAlive(pids.child!) && !isAlive(pids.grandchild!), 5000, 'the script and its child to stop');
+  const r = await call;
+  assert.equal(r.code, 1, 'the interrupted call fails');
+  assert.match(r.stderr, /^sluice: tool "sleepy" failed: The server is shutting down$/m, 'and is told why');
 });

@@ -94,3 +94,13 @@ test('bad durations, names and resources are refused', () => {
   assert.match(errorOf('tools:\n  - {name: t, description: d, command: x}\n  - {name: t, description: d, command: x}\n').message, /duplicate tool name/);
   assert.match(errorOf('sessions: { ttl: 1m, max: 0 }\n').message, /sessions\.max: must be an integer >= 1/);
 });
+
+test('progress rate, globally and per tool', () => {
+  const config = parseConfig(
+    'progress: { perSecond: 2 }\ntools:\n  - { name: t, description: d, command: x, progress: { perSecond: 0 } }\n',
+    FILE,
+  );
+  assert.equal(config.progressPerSecond, 2);
+  assert.equal(config.tools[0]!.progressPerSecond, 0);
+  assert.match(errorOf('progress: { perSecond: -1 }\n').message, /progress\.perSecond: must be a number >= 0/);
+});

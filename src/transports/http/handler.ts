@@ -27,7 +27,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
-import { DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_SSE_RETRY_MS } from '../../defaults.js';
+import { DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_SSE_RETRY_MS } from '../../defaults.js';
 import type { EventLogLimits } from '../../stores/eventStore.js';
 import { MemoryEventStore } from '../../stores/memory/memoryEventStore.js';
 import { ErrorCode, Header } from '../../protocol/wire.js';
@@ -54,6 +54,8 @@ export interface HttpHandlerOptions {
   readonly retryMs?: number;
   readonly sessions?: Partial<SessionLimits>;
   readonly eventLog?: Partial<EventLogLimits>;
+  /** On close, time cancelled tool calls get to answer before connections are cut (ms). @defaultValue {@link DEFAULT_SHUTDOWN_GRACE_MS} */
+  readonly shutdownGraceMs?: number;
   /** Reporting hook for errors that never reach a client. */
   readonly onerror?: (error: Error) => void;
 }
@@ -80,6 +82,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;
   const retryMs = options.retryMs ?? DEFAULT_SSE_RETRY_MS;
   const maxRequestBodySize = options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
+  const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   const reportError = (error: Error) => {
     try {
       options.onerror?.(error);
@@ -135,7 +138,11 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     },
     close: async () => {
       closed = true;
+      // Cancel running tools first and let them answer with an error result,
+      // then tear the exchanges and sessions down.
       sluice.abortAll();
+      await sluice.idle(shutdownGraceMs);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // let the last answers reach their sockets
       await Promise.allSettled([modern.close(), sessions.closeAll()]);
     },
   };
