@@ -18,6 +18,8 @@ export interface EventLogLimits {
   readonly maxAgeMs: number;
   /** Serialized bytes kept per stream. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_BYTES} */
   readonly maxBytes: number;
+  /** Streams kept per session (each 2025 POST opens one); the oldest stream goes first. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_STREAMS} */
+  readonly maxStreams: number;
 }
 
 /** A session-scoped, bounded {@link EventStore}. */

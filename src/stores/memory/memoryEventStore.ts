@@ -1,6 +1,7 @@
 /**
- * In-memory {@link SessionEventStore}: one ring of events per stream, bounded
- * by count, age and bytes.
+ * In-memory {@link SessionEventStore}: one log of events per stream, bounded
+ * by count, age and bytes per stream, and by the number of streams kept.
+ * Every bound is enforced in O(1) amortized work per stored event.
  *
  * Event ids are `<streamId>_<seq>` with `seq` strictly increasing over the
  * whole store (never reused, even after a stream is evicted and written again),
@@ -10,7 +11,12 @@
  * @module
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
-import { DEFAULT_EVENT_LOG_MAX_AGE_MS, DEFAULT_EVENT_LOG_MAX_BYTES, DEFAULT_EVENT_LOG_MAX_EVENTS } from '../../defaults.js';
+import {
+  DEFAULT_EVENT_LOG_MAX_AGE_MS,
+  DEFAULT_EVENT_LOG_MAX_BYTES,
+  DEFAULT_EVENT_LOG_MAX_EVENTS,
+  DEFAULT_EVENT_LOG_MAX_STREAMS,
+} from '../../defaults.js';
 import { requireInteger } from '../../errors.js';
 import { type Clock, systemClock } from '../../flow/clock.js';
 import type { EventLogLimits, SessionEventStore } from '../eventStore.js';
@@ -26,30 +32,49 @@ interface StreamLog {
   /** Highest sequence number evicted from this stream (-1: none). */
   evictedSeq: number;
   bytes: number;
+  /** Events; the live ones start at `head` (a moving head instead of O(n) `shift()`). */
   events: StoredEvent[];
+  head: number;
+}
+
+/** One entry per stored event, in storage order: age-based eviction walks it from the front in O(1) per event. */
+interface AgeEntry {
+  readonly streamId: string;
+  readonly seq: number;
+  readonly at: number;
 }
 
 const SEPARATOR = '_';
+/** Compact a moving-head array once this many slots are dead and they are over half of it. */
+const COMPACT_AFTER = 1024;
 
 export class MemoryEventStore implements SessionEventStore {
   readonly #limits: EventLogLimits;
   readonly #clock: Clock;
+  /** Insertion order is creation order: the first entry is the oldest stream. */
   readonly #streams = new Map<string, StreamLog>();
+  #ages: AgeEntry[] = [];
+  #agesHead = 0;
   #nextSeq = 0;
+  #size = 0;
 
   constructor(limits: Partial<EventLogLimits> = {}, clock: Clock = systemClock) {
     this.#limits = {
       maxEvents: requireInteger('eventLog.maxEvents', limits.maxEvents ?? DEFAULT_EVENT_LOG_MAX_EVENTS, 1),
       maxAgeMs: requireInteger('eventLog.maxAgeMs', limits.maxAgeMs ?? DEFAULT_EVENT_LOG_MAX_AGE_MS, 1),
       maxBytes: requireInteger('eventLog.maxBytes', limits.maxBytes ?? DEFAULT_EVENT_LOG_MAX_BYTES, 1),
+      maxStreams: requireInteger('eventLog.maxStreams', limits.maxStreams ?? DEFAULT_EVENT_LOG_MAX_STREAMS, 1),
     };
     this.#clock = clock;
   }
 
   get size(): number {
-    let n = 0;
-    for (const log of this.#streams.values()) n += log.events.length;
-    return n;
+    return this.#size;
+  }
+
+  /** Streams currently held. */
+  get streams(): number {
+    return this.#streams.size;
   }
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
@@ -57,17 +82,21 @@ export class MemoryEventStore implements SessionEventStore {
     this.#pruneAged(now);
     let log = this.#streams.get(streamId);
     if (log === undefined) {
+      // Bound the number of streams: every POST of a 2025 session opens one.
+      while (this.#streams.size >= this.#limits.maxStreams) this.#dropStream(this.#streams.keys().next().value!);
       // A stream may come back after its events aged out and its log was dropped:
       // count everything stored before as evicted, so an old id of it is refused
       // instead of replayed with a gap. (For a brand-new stream no such id exists.)
-      log = { evictedSeq: this.#nextSeq - 1, bytes: 0, events: [] };
+      log = { evictedSeq: this.#nextSeq - 1, bytes: 0, events: [], head: 0 };
       this.#streams.set(streamId, log);
     }
     const bytes = JSON.stringify(message).length;
     const event: StoredEvent = { seq: this.#nextSeq++, at: now, bytes, message };
     log.events.push(event);
     log.bytes += bytes;
-    while (log.events.length > this.#limits.maxEvents || (log.bytes > this.#limits.maxBytes && log.events.length > 1)) {
+    this.#size++;
+    this.#ages.push({ streamId, seq: event.seq, at: now });
+    while (liveCount(log) > this.#limits.maxEvents || (log.bytes > this.#limits.maxBytes && liveCount(log) > 1)) {
       this.#dropOldest(log);
     }
     return `${streamId}${SEPARATOR}${event.seq}`;
@@ -92,7 +121,8 @@ export class MemoryEventStore implements SessionEventStore {
       throw new Error(`Last-Event-ID ${JSON.stringify(lastEventId)} is older than the event log`);
     }
     // Snapshot first: `send` may await while new events are appended.
-    for (const event of log.events.slice(firstAfter(log.events, parsed.seq))) {
+    const live = log.events.slice(log.head);
+    for (const event of live.slice(firstAfter(live, parsed.seq))) {
       // The priming event stores `{}`; it carries no message to replay.
       if (!('jsonrpc' in event.message)) continue;
       await send(`${parsed.streamId}${SEPARATOR}${event.seq}`, event.message);
@@ -102,23 +132,52 @@ export class MemoryEventStore implements SessionEventStore {
 
   clear(): void {
     this.#streams.clear();
+    this.#ages = [];
+    this.#agesHead = 0;
+    this.#size = 0;
   }
 
   #dropOldest(log: StreamLog): void {
-    const dropped = log.events.shift();
-    if (dropped !== undefined) {
-      log.bytes -= dropped.bytes;
-      log.evictedSeq = dropped.seq;
+    const dropped = log.events[log.head];
+    if (dropped === undefined) return;
+    log.events[log.head] = undefined as unknown as StoredEvent; // release the message now
+    log.head++;
+    log.bytes -= dropped.bytes;
+    log.evictedSeq = dropped.seq;
+    this.#size--;
+    if (log.head > COMPACT_AFTER && log.head * 2 > log.events.length) {
+      log.events = log.events.slice(log.head);
+      log.head = 0;
     }
+  }
+
+  #dropStream(streamId: string): void {
+    const log = this.#streams.get(streamId);
+    if (log === undefined) return;
+    this.#size -= liveCount(log);
+    this.#streams.delete(streamId);
   }
 
   #pruneAged(now: number): void {
     const cutoff = now - this.#limits.maxAgeMs;
-    for (const [id, log] of this.#streams) {
-      while (log.events.length > 0 && log.events[0]!.at < cutoff) this.#dropOldest(log);
-      if (log.events.length === 0) this.#streams.delete(id);
+    while (this.#agesHead < this.#ages.length && this.#ages[this.#agesHead]!.at < cutoff) {
+      const entry = this.#ages[this.#agesHead++]!;
+      const log = this.#streams.get(entry.streamId);
+      // The event may already be gone (count or byte bound, or its stream dropped).
+      if (log !== undefined && log.events[log.head]?.seq === entry.seq) {
+        this.#dropOldest(log);
+        if (liveCount(log) === 0) this.#streams.delete(entry.streamId);
+      }
+    }
+    if (this.#agesHead > COMPACT_AFTER && this.#agesHead * 2 > this.#ages.length) {
+      this.#ages = this.#ages.slice(this.#agesHead);
+      this.#agesHead = 0;
     }
   }
+}
+
+function liveCount(log: StreamLog): number {
+  return log.events.length - log.head;
 }
 
 /** Index of the first event whose seq is greater than `seq` (events are sorted by seq). */

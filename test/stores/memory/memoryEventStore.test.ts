@@ -89,3 +89,27 @@ test('refuses malformed and foreign ids', async () => {
   await assert.rejects(replay(store, 'garbage'), /Unknown/);
   await assert.rejects(replay(store, 'Z_0'), /Unknown/);
 });
+
+test('stream bound: the oldest stream goes first, and its ids are then unknown', async () => {
+  const store = new MemoryEventStore({ maxStreams: 2 });
+  const a = await store.storeEvent('A', msg(1));
+  await store.storeEvent('B', msg(2));
+  await store.storeEvent('C', msg(3));
+  assert.equal(store.streams, 2);
+  assert.equal(store.size, 2);
+  await assert.rejects(replay(store, a), /Unknown/);
+});
+
+test('many streams and events stay bounded and cheap (no per-store scan per event)', async () => {
+  const clock = new FakeClock();
+  const store = new MemoryEventStore({ maxAgeMs: 1000, maxStreams: 100, maxEvents: 10 }, clock);
+  const started = performance.now();
+  for (let i = 0; i < 100_000; i++) {
+    await store.storeEvent(`s${i % 500}`, msg(i));
+    clock.advance(1);
+  }
+  assert.ok(store.streams <= 100);
+  assert.ok(store.size <= 1000);
+  // 100,000 stores: a scan of every stream per store would take far longer than this generous bound.
+  assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
+});

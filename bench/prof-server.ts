@@ -1,0 +1,2 @@
+import './servers/sluice.js';
+setTimeout(() => process.exit(0), 9000);
