@@ -1,5 +1,6 @@
 // Ad-hoc: one scenario, several rounds, to see variance. Not part of npm run bench.
-import { startServer, stopServer } from './lib/processes.js';
+import { pinLoadGenerator, startServer, stopServer } from './lib/processes.js';
+console.log(pinLoadGenerator());
 import { smallCalls } from './scenarios/smallCalls.js';
 const era = (process.argv[2] ?? '2025-11-25') as '2025-11-25' | '2026-07-28';
 const conc = Number(process.argv[3] ?? 1);

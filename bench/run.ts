@@ -8,19 +8,21 @@
  * on a shared 2-core machine does not decide a row.
  *
  * Environment: BENCH_SECONDS (measured seconds per round, default 4),
- * BENCH_ROUNDS (default 2).
+ * BENCH_ROUNDS (default 3).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
-import { startServer, stopServer, type BenchServer } from './lib/processes.js';
+import { pinLoadGenerator, startServer, stopServer, type BenchServer } from './lib/processes.js';
 import type { Era } from './lib/rawClient.js';
 import { mb, ms, num } from './lib/stats.js';
 import { smallCalls, type SmallCallsResult } from './scenarios/smallCalls.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP_MS = 2000;
+const pinning = pinLoadGenerator();
 const ERAS: Era[] = ['2025-11-25', '2026-07-28'];
 const CONCURRENCY = [1, 32];
 /** sluice may be at most this much slower than the SDK on any row. */
@@ -44,7 +46,7 @@ try {
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 === 0 ? servers : [...servers].reverse();
         for (const server of order) {
-          const result = await smallCalls(server, era, concurrency, 1000, SECONDS * 1000);
+          const result = await smallCalls(server, era, concurrency, WARMUP_MS, SECONDS * 1000);
           const previous = best.get(server.name);
           if (previous === undefined || result.perSecond > previous.perSecond) {
             best.set(server.name, { ...result, peakRssBytes: Math.max(result.peakRssBytes, previous?.peakRssBytes ?? 0) });
@@ -86,7 +88,7 @@ here is copied from elsewhere. Re-run it on your machine to compare.
 
 - **Date:** ${date}
 - **Machine:** ${machine}
-- **Settings:** ${SECONDS} s measured per round after 1 s of warm-up, ${ROUNDS} rounds with the server order alternating, best round kept per server; peak RSS is the server process's VmHWM over the measured windows.
+- **Settings:** ${SECONDS} s measured per round after ${WARMUP_MS / 1000} s of warm-up, ${ROUNDS} rounds with the server order alternating, best round kept per server; ${pinning}; peak RSS is the server process's VmHWM over the measured windows (both servers run under \`node --import tsx\`, which counts in their RSS alike).
 
 ## Small tool calls
 

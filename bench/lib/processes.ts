@@ -1,6 +1,22 @@
 /** Starting bench servers as child processes and reading their peak RSS (Linux /proc). */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+/**
+ * On a machine with 2+ cores and `taskset`, servers run on the last core and
+ * the load generator on core 0, so the two never fight over one core and the
+ * scheduler adds less noise. Both servers under test get the same treatment.
+ */
+const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const SERVER_CORE = String(availableParallelism() - 1);
+
+/** Pins the calling process (the load generator) to core 0 when pinning is available. */
+export function pinLoadGenerator(): string {
+  if (!PIN) return 'not pinned';
+  spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]);
+  return `load generator on core 0, each server on core ${SERVER_CORE} (taskset)`;
+}
 
 export interface BenchServer {
   readonly name: string;
@@ -11,7 +27,10 @@ export interface BenchServer {
 /** Starts `node --import tsx FILE`, which prints its URL as its first stdout line. */
 export function startServer(name: string, file: string): Promise<BenchServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const argv = [process.execPath, '--import', 'tsx', file];
+    // taskset execs node, so the child's pid is the server's pid (for /proc readings).
+    const [command, ...args] = PIN ? ['taskset', '-c', SERVER_CORE, ...argv] : argv;
+    const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s`)), 30_000);
     child.stdout!.on('data', (c: Buffer) => {

@@ -1,2 +1,0 @@
-import './servers/sluice.js';
-setTimeout(() => process.exit(0), 9000);
