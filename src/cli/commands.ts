@@ -18,7 +18,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../defaul
 import { ConfigError, SluiceError } from '../errors.js';
 import { buildServer, httpOptionsOf } from '../runner/buildServer.js';
 import { loadConfig } from '../runner/config.js';
-import { serveHttp } from '../transports/http/nodeServer.js';
+import { isLoopbackHost, serveHttp } from '../transports/http/nodeServer.js';
 import { serveStdio } from '../transports/stdio.js';
 import { createProgressView } from './progressView.js';
 
@@ -85,6 +85,9 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     stop = running.close;
     if (stopping) await stop().then(() => process.exit(0));
     log(`serving ${summary} at ${running.url}`);
+    if (!isLoopbackHost(options.host ?? DEFAULT_HOST)) {
+      log('warning: not bound to loopback; Host is not checked and Origin must match Host. Put authentication in front of it.');
+    }
   }
 }
 

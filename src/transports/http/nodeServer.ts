@@ -38,10 +38,15 @@ export interface RunningHttpServer {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
+/** Whether `host` binds loopback only (the strict Host/Origin defaults apply). */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host);
+}
+
 export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions = {}): Promise<RunningHttpServer> {
   const host = options.host ?? DEFAULT_HOST;
   const path = options.path ?? DEFAULT_MCP_PATH;
-  const handler = createHttpHandler(sluice, { loopbackOnly: LOOPBACK.has(host), ...options });
+  const handler = createHttpHandler(sluice, { loopbackOnly: isLoopbackHost(host), ...options });
   const metrics = createHttpMetrics(() => handler.sessions.size);
   handler.onrequest = ({ method, status, era }) => metrics.requests.inc({ method, outcome: outcomeOf(status), era });
   const mcp = toNodeHandler(handler, { maxRequestBodySize: options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES });
