@@ -11,6 +11,9 @@
  * | `SLUICE_BUFFER_FULL` | {@link BufferFullError} | a bounded buffer refused an item |
  * | `SLUICE_TARGET` | {@link TargetError} | a client target string cannot be used |
  * | `SLUICE_REMOTE` | {@link RemoteError} | the remote server answered with an error |
+ * | `SLUICE_CANCELLED` | {@link CancelledError} | the caller cancelled a call |
+ * | `SLUICE_STREAM_LOST` | {@link StreamLostError} | a call's stream dropped with no way to resume it |
+ * | `SLUICE_TIMEOUT` | {@link TimeoutError} | a call saw no message for its timeout |
  *
  * @module
  */
@@ -20,7 +23,10 @@ export type SluiceErrorCode =
   | 'SLUICE_INVALID_OPTION'
   | 'SLUICE_BUFFER_FULL'
   | 'SLUICE_TARGET'
-  | 'SLUICE_REMOTE';
+  | 'SLUICE_REMOTE'
+  | 'SLUICE_CANCELLED'
+  | 'SLUICE_STREAM_LOST'
+  | 'SLUICE_TIMEOUT';
 
 /** Base class of every error sluice throws itself. */
 export class SluiceError extends Error {
@@ -71,6 +77,27 @@ export class RemoteError extends SluiceError {
   constructor(message: string, remoteCode?: number, options?: { cause?: unknown }) {
     super('SLUICE_REMOTE', message, options);
     this.remoteCode = remoteCode;
+  }
+}
+
+/** The caller cancelled the call; the server was told (the right way for the era). */
+export class CancelledError extends SluiceError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('SLUICE_CANCELLED', `cancelled: ${reason}`, options);
+  }
+}
+
+/** The stream carrying a call's answer dropped and cannot be resumed: the call fails at once instead of waiting for its timeout. */
+export class StreamLostError extends SluiceError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('SLUICE_STREAM_LOST', `stream lost: ${reason}`, options);
+  }
+}
+
+/** No message arrived for the call within its timeout (progress resets it). */
+export class TimeoutError extends SluiceError {
+  constructor(timeoutMs: number, options?: { cause?: unknown }) {
+    super('SLUICE_TIMEOUT', `no answer within ${timeoutMs} ms`, options);
   }
 }
 

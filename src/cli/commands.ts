@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { connect, type Era } from '../client/connect.js';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../defaults.js';
-import { ConfigError, SluiceError } from '../errors.js';
+import { CancelledError, ConfigError, SluiceError } from '../errors.js';
 import { buildServer, httpOptionsOf } from '../runner/buildServer.js';
 import { loadConfig } from '../runner/config.js';
 import { isLoopbackHost, serveHttp } from '../transports/http/nodeServer.js';
@@ -106,8 +106,9 @@ export interface CallOptions {
 export async function callCommand(target: string, tool: string, pairs: string[], options: CallOptions): Promise<void> {
   const client = await connectOrFail(target, options.era);
   const controller = new AbortController();
+  // Ctrl-C cancels the call (the server is told) instead of killing the process.
   const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   const view = createProgressView();
   try {
     const tools = await client.listTools();
@@ -232,6 +233,7 @@ function printResult(result: CallToolResult): void {
 /** Maps any failure to its one-line message and exit code. */
 export function describeFailure(error: unknown): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof CancelledError) return { message: error.message, exitCode: 130 };
   if (error instanceof ConfigError) return { message: error.message, exitCode: 2 };
   if (error instanceof SluiceError && error.code === 'SLUICE_TARGET') return { message: error.message, exitCode: 2 };
   const message = error instanceof Error ? error.message : String(error);

@@ -5,7 +5,7 @@
  * @module
  */
 import { SingleBar } from 'cli-progress';
-import type { ProgressEvent } from '../client/connect.js';
+import type { ProgressEvent } from '../client/callStream.js';
 
 export interface ProgressView {
   update(event: ProgressEvent): void;

@@ -9,7 +9,9 @@ import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcont
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/client';
 import { RemoteError } from '../errors.js';
+import { callToolStream, type CallStreamOptions, type LostStreamRegistry, type ToolCallStream } from './callStream.js';
 import { deliverNotificationsBeforeResponses } from './ordering.js';
+import { watchingFetch } from './streamWatch.js';
 import { parseTarget } from './target.js';
 
 /** Which protocol era the client speaks. */
@@ -23,24 +25,16 @@ export interface ConnectOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export interface ProgressEvent {
-  readonly progress: number;
-  readonly total?: number | undefined;
-  readonly message?: string | undefined;
-}
-
-export interface CallOptions {
-  readonly onProgress?: (event: ProgressEvent) => void;
-  readonly signal?: AbortSignal;
-  /** Idle time without a message before the call fails (ms); progress resets it. @defaultValue 60000 */
-  readonly timeoutMs?: number;
-}
+export type CallOptions = CallStreamOptions;
 
 export interface SluiceClient {
   readonly sdk: Client;
   listTools(): Promise<Tool[]>;
+  /** Calls a tool and resolves with its result; progress goes to `options.onProgress`. */
   callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
-  readResource(uri: string, options?: Omit<CallOptions, 'onProgress'>): Promise<ReadResourceResult>;
+  /** Calls a tool as an async iterable of progress events followed by the result. */
+  callToolStream(name: string, args: Record<string, unknown>, options?: CallOptions): ToolCallStream;
+  readResource(uri: string, options?: { readonly signal?: AbortSignal; readonly timeoutMs?: number }): Promise<ReadResourceResult>;
   close(): Promise<void>;
 }
 
@@ -53,9 +47,10 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
     versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : era },
   });
   let stderrTail = '';
+  const lost: LostStreamRegistry = new Map();
   const transport =
     parsed.kind === 'http'
-      ? new StreamableHTTPClientTransport(parsed.url)
+      ? new StreamableHTTPClientTransport(parsed.url, { fetch: watchingFetch((callId, reason) => lost.get(callId)?.(reason)) })
       : new StdioClientTransport({
           command: parsed.command,
           args: [...parsed.args],
@@ -85,18 +80,8 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
   return {
     sdk: client,
     listTools: async () => (await remote(client.listTools())).tools,
-    callTool: (name, args, call = {}) =>
-      remote(
-        client.callTool(
-          { name, arguments: args },
-          {
-            ...(call.onProgress !== undefined && { onprogress: call.onProgress }),
-            ...(call.signal !== undefined && { signal: call.signal }),
-            timeout: call.timeoutMs ?? 60_000,
-            resetTimeoutOnProgress: true,
-          },
-        ) as Promise<CallToolResult>,
-      ),
+    callTool: (name, args, call = {}) => callToolStream(client, lost, name, args, call).result,
+    callToolStream: (name, args, call = {}) => callToolStream(client, lost, name, args, call),
     readResource: (uri, call = {}) =>
       remote(
         client.readResource(

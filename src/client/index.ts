@@ -3,6 +3,7 @@
  *
  * @module
  */
-export { connect, type CallOptions, type ConnectOptions, type Era, type ProgressEvent, type SluiceClient } from './connect.js';
+export { connect, type CallOptions, type ConnectOptions, type Era, type SluiceClient } from './connect.js';
+export type { ProgressEvent, ToolCallEvent, ToolCallStream } from './callStream.js';
 export { parseTarget, splitCommandLine, STDIO_PREFIX, type Target } from './target.js';
-export { RemoteError, TargetError } from '../errors.js';
+export { CancelledError, RemoteError, StreamLostError, TargetError, TimeoutError } from '../errors.js';

@@ -60,3 +60,9 @@ export const Method = {
 
 /** The `::progress` line prefix script tools print on stdout. */
 export const SCRIPT_PROGRESS_PREFIX = '::progress';
+
+/**
+ * `_meta` key the sluice client puts on its own calls so it can tell which
+ * call a lost HTTP stream belonged to (servers ignore it).
+ */
+export const CALL_ID_META_KEY = 'dev.sluice/callId';

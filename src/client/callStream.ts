@@ -1,0 +1,155 @@
+/**
+ * `callToolStream`: one tool call as an async iterable of progress events
+ * followed by its result.
+ *
+ * Buffering: the iterator holds at most one progress event (coalesce-latest:
+ * a newer one replaces an unread older one) plus the result, so a caller that
+ * reads slowly never grows memory and always sees the latest state. Every
+ * progress notification that arrived before the result is delivered to
+ * `onProgress` (see `ordering.ts`).
+ *
+ * Outcomes: the result; or `CancelledError` at once when the caller aborts
+ * (the SDK tells the server: `notifications/cancelled`, or closing the
+ * 2026-07-28 stream); `StreamLostError` at once when the stream dropped with
+ * no way to resume; `TimeoutError` when nothing arrived for `timeoutMs`
+ * (progress resets it); `RemoteError` for a JSON-RPC error.
+ *
+ * @module
+ */
+import { ProtocolError, SdkError, SdkErrorCode, type CallToolResult, type Client } from '@modelcontextprotocol/client';
+import { CancelledError, RemoteError, StreamLostError, TimeoutError } from '../errors.js';
+import { CALL_ID_META_KEY } from '../protocol/wire.js';
+
+export interface ProgressEvent {
+  readonly progress: number;
+  readonly total?: number | undefined;
+  readonly message?: string | undefined;
+}
+
+export type ToolCallEvent = ({ readonly type: 'progress' } & ProgressEvent) | { readonly type: 'result'; readonly result: CallToolResult };
+
+export interface CallStreamOptions {
+  readonly signal?: AbortSignal;
+  /** Time without any message before the call fails (ms); progress resets it. @defaultValue 60000 */
+  readonly timeoutMs?: number;
+  /** Called for every progress notification, in order, before the result. */
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface ToolCallStream extends AsyncIterable<ToolCallEvent> {
+  /** The final result (or the typed failure). */
+  readonly result: Promise<CallToolResult>;
+  /** Cancels the call; the server is told. Idempotent. */
+  cancel(reason?: string): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Registry of calls in flight, by call id, so a lost stream can fail its call. */
+export type LostStreamRegistry = Map<string, (reason: string) => void>;
+
+export function callToolStream(
+  client: Client,
+  lost: LostStreamRegistry,
+  name: string,
+  args: Record<string, unknown>,
+  options: CallStreamOptions = {},
+): ToolCallStream {
+  const callId = globalThis.crypto.randomUUID();
+  const controller = new AbortController();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let failure: Error | undefined;
+  let settleEarly: ((error: Error) => void) | undefined;
+
+  // Iterator state: at most one unread progress event, then the result.
+  let pendingProgress: ProgressEvent | undefined;
+  let finished: { result: CallToolResult } | { error: Error } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+
+  const stop = (error: Error) => {
+    if (failure !== undefined || finished !== undefined) return;
+    failure = error;
+    controller.abort(error);
+    settleEarly?.(error);
+  };
+  const onCallerAbort = () => stop(new CancelledError(reasonText(options.signal?.reason)));
+  if (options.signal?.aborted === true) onCallerAbort();
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  lost.set(callId, (reason) => stop(new StreamLostError(reason)));
+
+  const sdkCall = client
+    .callTool(
+      { name, arguments: args, _meta: { [CALL_ID_META_KEY]: callId } },
+      {
+        signal: controller.signal,
+        timeout: timeoutMs,
+        resetTimeoutOnProgress: true,
+        onprogress: (p) => {
+          if (failure !== undefined) return;
+          const event: ProgressEvent = { progress: p.progress, total: p.total, message: p.message };
+          options.onProgress?.(event);
+          pendingProgress = event; // coalesce-latest
+          notify();
+        },
+      },
+    )
+    .then((result) => result as CallToolResult)
+    .catch((error: unknown) => {
+      throw failure ?? mapError(error, timeoutMs);
+    });
+
+  const result = Promise.race([sdkCall, new Promise<never>((_, reject) => (settleEarly = reject))]).finally(() => {
+    lost.delete(callId);
+    options.signal?.removeEventListener('abort', onCallerAbort);
+  });
+  result.then(
+    (value) => {
+      finished = { result: value };
+      notify();
+    },
+    (error: Error) => {
+      finished = { error };
+      notify();
+    },
+  );
+  // The caller may only iterate, or only await `result`: never leave a rejection unhandled.
+  sdkCall.catch(() => {});
+
+  return {
+    result,
+    cancel: (reason = 'cancelled by the caller') => stop(new CancelledError(reason)),
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (pendingProgress !== undefined) {
+          const event = pendingProgress;
+          pendingProgress = undefined;
+          yield { type: 'progress', ...event };
+          continue;
+        }
+        if (finished !== undefined) {
+          if ('error' in finished) throw finished.error;
+          yield { type: 'result', result: finished.result };
+          return;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+  };
+}
+
+function mapError(error: unknown, timeoutMs: number): Error {
+  if (error instanceof ProtocolError) return new RemoteError(error.message, error.code, { cause: error });
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return new TimeoutError(timeoutMs, { cause: error });
+  if (error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed) return new StreamLostError('the connection closed', { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function reasonText(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  if (typeof reason === 'string') return reason;
+  return 'aborted';
+}
