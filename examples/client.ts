@@ -13,8 +13,13 @@ const controller = new AbortController();
 process.once('SIGINT', () => controller.abort('interrupted'));
 try {
   for await (const event of client.callToolStream('pipeline', { items: 100 }, { signal: controller.signal })) {
-    if (event.type === 'progress') process.stderr.write(`${event.progress}/${event.total ?? '?'} ${event.message ?? ''}\n`);
-    else for (const item of event.result.content) if (item.type === 'text') process.stdout.write(`${item.text}\n`);
+    if (event.type === 'progress') {
+      process.stderr.write(`${event.progress}/${event.total ?? '?'} ${event.message ?? ''}\n`);
+    } else if (event.type === 'partial') {
+      for (const item of event.content) if (item.type === 'text') process.stdout.write(item.text);
+    } else {
+      process.stderr.write(`done${event.result.isError === true ? ' (failed)' : ''}\n`);
+    }
   }
 } catch (error) {
   if (error instanceof CancelledError) process.stderr.write(`${error.message}\n`);

@@ -16,9 +16,9 @@
  *
  * @module
  */
-import { ProtocolError, SdkError, SdkErrorCode, type CallToolResult, type Client } from '@modelcontextprotocol/client';
+import { ProtocolError, SdkError, SdkErrorCode, type CallToolResult, type Client, type ContentBlock } from '@modelcontextprotocol/client';
 import { CancelledError, RemoteError, StreamLostError, TimeoutError } from '../errors.js';
-import { CALL_ID_META_KEY } from '../protocol/wire.js';
+import { CALL_ID_META_KEY, PARTIAL_RESULT_TOKEN_META_KEY } from '../protocol/wire.js';
 
 export interface ProgressEvent {
   readonly progress: number;
@@ -26,7 +26,17 @@ export interface ProgressEvent {
   readonly message?: string | undefined;
 }
 
-export type ToolCallEvent = ({ readonly type: 'progress' } & ProgressEvent) | { readonly type: 'result'; readonly result: CallToolResult };
+/** One chunk of streamed output (SEP-2998), in `seq` order. */
+export interface PartialEvent {
+  readonly seq: number;
+  readonly content: ContentBlock[];
+  readonly structuredContent?: unknown;
+}
+
+export type ToolCallEvent =
+  | ({ readonly type: 'progress' } & ProgressEvent)
+  | ({ readonly type: 'partial' } & PartialEvent)
+  | { readonly type: 'result'; readonly result: CallToolResult };
 
 export interface CallStreamOptions {
   readonly signal?: AbortSignal;
@@ -34,7 +44,12 @@ export interface CallStreamOptions {
   readonly timeoutMs?: number;
   /** Called for every progress notification, in order, before the result. */
   readonly onProgress?: (event: ProgressEvent) => void;
+  /** Called for every partial result, in `seq` order, before the result. */
+  readonly onPartial?: (event: PartialEvent) => void;
 }
+
+/** Partial events kept for an iterator that is not being read; beyond it the oldest go (the result stays complete). */
+export const MAX_BUFFERED_PARTIALS = 1024;
 
 export interface ToolCallStream extends AsyncIterable<ToolCallEvent> {
   /** The final result (or the typed failure). */
@@ -45,12 +60,15 @@ export interface ToolCallStream extends AsyncIterable<ToolCallEvent> {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** Registry of calls in flight, by call id, so a lost stream can fail its call. */
-export type LostStreamRegistry = Map<string, (reason: string) => void>;
+/** Calls in flight by call id: how a lost stream fails its call, and where partial results go. */
+export interface CallRegistry {
+  readonly lost: Map<string, (reason: string) => void>;
+  readonly partial: Map<string, (event: PartialEvent) => void>;
+}
 
 export function callToolStream(
   client: Client,
-  lost: LostStreamRegistry,
+  registry: CallRegistry,
   name: string,
   args: Record<string, unknown>,
   options: CallStreamOptions = {},
@@ -63,6 +81,7 @@ export function callToolStream(
 
   // Iterator state: at most one unread progress event, then the result.
   let pendingProgress: ProgressEvent | undefined;
+  const pendingPartials: PartialEvent[] = [];
   let finished: { result: CallToolResult } | { error: Error } | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -79,11 +98,18 @@ export function callToolStream(
   const onCallerAbort = () => stop(new CancelledError(reasonText(options.signal?.reason)));
   if (options.signal?.aborted === true) onCallerAbort();
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  lost.set(callId, (reason) => stop(new StreamLostError(reason)));
+  registry.lost.set(callId, (reason) => stop(new StreamLostError(reason)));
+  registry.partial.set(callId, (event) => {
+    if (failure !== undefined || finished !== undefined) return;
+    options.onPartial?.(event);
+    if (pendingPartials.length >= MAX_BUFFERED_PARTIALS) pendingPartials.shift();
+    pendingPartials.push(event);
+    notify();
+  });
 
   const sdkCall = client
     .callTool(
-      { name, arguments: args, _meta: { [CALL_ID_META_KEY]: callId } },
+      { name, arguments: args, _meta: { [CALL_ID_META_KEY]: callId, [PARTIAL_RESULT_TOKEN_META_KEY]: callId } },
       {
         signal: controller.signal,
         timeout: timeoutMs,
@@ -103,7 +129,8 @@ export function callToolStream(
     });
 
   const result = Promise.race([sdkCall, new Promise<never>((_, reject) => (settleEarly = reject))]).finally(() => {
-    lost.delete(callId);
+    registry.lost.delete(callId);
+    registry.partial.delete(callId);
     options.signal?.removeEventListener('abort', onCallerAbort);
   });
   result.then(
@@ -124,6 +151,11 @@ export function callToolStream(
     cancel: (reason = 'cancelled by the caller') => stop(new CancelledError(reason)),
     async *[Symbol.asyncIterator]() {
       for (;;) {
+        const partial = pendingPartials.shift();
+        if (partial !== undefined) {
+          yield { type: 'partial', ...partial };
+          continue;
+        }
         if (pendingProgress !== undefined) {
           const event = pendingProgress;
           pendingProgress = undefined;

@@ -9,7 +9,9 @@ import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcont
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/client';
 import { RemoteError } from '../errors.js';
-import { callToolStream, type CallStreamOptions, type LostStreamRegistry, type ToolCallStream } from './callStream.js';
+import { z } from 'zod';
+import { Method, PARTIAL_RESULTS_CAPABILITY } from '../protocol/wire.js';
+import { callToolStream, type CallRegistry, type CallStreamOptions, type PartialEvent, type ToolCallStream } from './callStream.js';
 import { deliverNotificationsBeforeResponses } from './ordering.js';
 import { watchingFetch } from './streamWatch.js';
 import { parseTarget } from './target.js';
@@ -40,17 +42,33 @@ export interface SluiceClient {
 
 const STDERR_TAIL_CHARS = 2000;
 
+/** `notifications/tools/partial_result` params (SEP-2998); unknown fields pass through. */
+const PARTIAL_RESULT_PARAMS = z.looseObject({
+  partialResultToken: z.union([z.string(), z.number()]),
+  seq: z.number().int().nonnegative(),
+  content: z.array(z.looseObject({ type: z.string() })),
+  structuredContent: z.unknown().optional(),
+  final: z.boolean().optional(),
+});
+
 export async function connect(target: string, options: ConnectOptions = {}): Promise<SluiceClient> {
   const parsed = parseTarget(target);
   const era = options.era ?? 'auto';
   const client = new Client(options.clientInfo ?? { name: 'sluice', version: '0' }, {
     versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : era },
+    // SEP-2998: we accept partial results (each call also carries its partialResultToken).
+    capabilities: { [PARTIAL_RESULTS_CAPABILITY]: {} } as Record<string, object>,
+  });
+  const registry: CallRegistry = { lost: new Map(), partial: new Map() };
+  client.setNotificationHandler(Method.PartialResultNotification, { params: PARTIAL_RESULT_PARAMS }, (params) => {
+    const { partialResultToken, seq, content, structuredContent } = params;
+    const event: PartialEvent = { seq, content: content as PartialEvent['content'], ...(structuredContent !== undefined && { structuredContent }) };
+    registry.partial.get(String(partialResultToken))?.(event);
   });
   let stderrTail = '';
-  const lost: LostStreamRegistry = new Map();
   const transport =
     parsed.kind === 'http'
-      ? new StreamableHTTPClientTransport(parsed.url, { fetch: watchingFetch((callId, reason) => lost.get(callId)?.(reason)) })
+      ? new StreamableHTTPClientTransport(parsed.url, { fetch: watchingFetch((callId, reason) => registry.lost.get(callId)?.(reason)) })
       : new StdioClientTransport({
           command: parsed.command,
           args: [...parsed.args],
@@ -80,8 +98,8 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
   return {
     sdk: client,
     listTools: async () => (await remote(client.listTools())).tools,
-    callTool: (name, args, call = {}) => callToolStream(client, lost, name, args, call).result,
-    callToolStream: (name, args, call = {}) => callToolStream(client, lost, name, args, call),
+    callTool: (name, args, call = {}) => callToolStream(client, registry, name, args, call).result,
+    callToolStream: (name, args, call = {}) => callToolStream(client, registry, name, args, call),
     readResource: (uri, call = {}) =>
       remote(
         client.readResource(

@@ -56,7 +56,15 @@ export const Method = {
   PromptsGet: 'prompts/get',
   ProgressNotification: 'notifications/progress',
   CancelledNotification: 'notifications/cancelled',
+  /** SEP-2998 partial tool results. */
+  PartialResultNotification: 'notifications/tools/partial_result',
 } as const;
+
+/** SEP-2998: the client capability that allows partial results. */
+export const PARTIAL_RESULTS_CAPABILITY = 'partialResults';
+
+/** SEP-2998: the `_meta` key of a call's partial-result token. */
+export const PARTIAL_RESULT_TOKEN_META_KEY = 'partialResultToken';
 
 /** The `::progress` line prefix script tools print on stdout. */
 export const SCRIPT_PROGRESS_PREFIX = '::progress';

@@ -82,6 +82,7 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
     const output = new HeadTailBuffer(Math.floor(inlineMax / 2), Math.floor(inlineMax / 2));
     const stderr = new HeadTailBuffer(0, DEFAULT_STDERR_TAIL_BYTES);
     let outputLines = 0;
+    let chunkLines: string[] = [];
     const lines = new LineSplitter((line) => {
       const progress = parseProgressLine(line);
       if (progress !== undefined) {
@@ -89,10 +90,22 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
         return;
       }
       output.push(outputLines++ === 0 ? line : `\n${line}`);
+      chunkLines.push(line);
     }, DEFAULT_MAX_LINE_BYTES);
+    /** Streams the output lines of one stdout chunk as one partial result; stdout pauses until the client took it. */
+    const streamLines = () => {
+      if (chunkLines.length === 0) return;
+      const text = `${chunkLines.join('\n')}\n`;
+      chunkLines = [];
+      child.stdout.pause(); // pipe backpressure: the script blocks on a full pipe while the client is slow
+      void ctx.partial(text).finally(() => child.stdout.resume());
+    };
     const decoder = new TextDecoder();
     const errDecoder = new TextDecoder();
-    child.stdout.on('data', (chunk: Buffer) => lines.feed(decoder.decode(chunk, { stream: true })));
+    child.stdout.on('data', (chunk: Buffer) => {
+      lines.feed(decoder.decode(chunk, { stream: true }));
+      streamLines();
+    });
     child.stderr.on('data', (chunk: Buffer) => stderr.push(errDecoder.decode(chunk, { stream: true })));
 
     let killTimer: NodeJS.Timeout | undefined;
@@ -125,6 +138,7 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
       if (killTimer !== undefined) clearTimeout(killTimer);
       lines.feed(decoder.decode());
       lines.flush();
+      streamLines();
       stderr.push(errDecoder.decode());
       const text = output.text();
       if (code === 0) {

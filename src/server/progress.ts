@@ -22,6 +22,8 @@ export class ProgressReporter {
   #chain: Promise<void> = Promise.resolve();
   #done = false;
   #sent = 0;
+  #fallbackMessage: string | undefined;
+  #ownProgress = false;
 
   /**
    * @param send - how to send an update; `undefined` when the request carried no progress token (every call is a no-op).
@@ -40,6 +42,21 @@ export class ProgressReporter {
 
   /** Reports progress; values that do not increase are ignored. */
   report(update: ProgressUpdate): void {
+    this.#ownProgress = true;
+    this.#offer(update.message === undefined && this.#fallbackMessage !== undefined ? { ...update, message: this.#fallbackMessage } : update);
+  }
+
+  /** A message for progress updates that carry none (the latest partial line, for clients without partial results). */
+  setFallbackMessage(message: string): void {
+    this.#fallbackMessage = message;
+  }
+
+  /** Progress counting output chunks, used only while the tool has reported no progress of its own. */
+  reportChunk(chunks: number, message: string): void {
+    if (!this.#ownProgress) this.#offer({ progress: chunks, message });
+  }
+
+  #offer(update: ProgressUpdate): void {
     if (this.#done || this.#send === undefined) return;
     const outcome = this.#throttle.offer(update, this.#clock.now());
     if (outcome.kind === 'send') {

@@ -12,6 +12,7 @@
  * @module
  */
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   ProtocolError,
   ResourceNotFoundError,
   Server,
@@ -47,6 +48,12 @@ export interface SluiceServerOptions {
   readonly configure?: (server: Server) => void;
   /** Time source for throttling and timeouts. @defaultValue the system clock */
   readonly clock?: Clock;
+}
+
+/** What a transport knows about a connection's client. */
+export interface ConnectionInfo {
+  /** The capabilities the client declared at initialize, as sent (2025 era). */
+  readonly clientCapabilities?: () => Readonly<Record<string, unknown>> | undefined;
 }
 
 interface CompiledTool {
@@ -162,17 +169,27 @@ export class SluiceServer {
   /** The SDK server factory: `createMcpHandler`, `serveStdio` and sluice's transports call it. */
   readonly factory: McpServerFactory = () => this.createServer();
 
-  /** Builds one SDK `Server` wired to this definition. */
-  createServer(): Server {
+  /**
+   * Builds one SDK `Server` wired to this definition.
+   *
+   * @param connection - what the transport knows about the client that the SDK
+   *   does not keep: the capabilities it declared at initialize (the SDK drops
+   *   ones it does not know, such as `partialResults`).
+   */
+  createServer(connection: ConnectionInfo = {}): Server {
     const server = new Server(
       { name: this.options.name, version: this.options.version },
       { capabilities: this.capabilities(), ...(this.options.instructions !== undefined && { instructions: this.options.instructions }) },
     );
     if (this.#tools.size > 0) {
       server.setRequestHandler(Method.ToolsList, () => ({ tools: [...this.#tools.values()].map((t) => t.listing) }));
-      server.setRequestHandler(Method.ToolsCall, (request, ctx) =>
-        this.#callTool(request.params.name, request.params.arguments, ctx),
-      );
+      server.setRequestHandler(Method.ToolsCall, (request, ctx) => {
+        const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+        const capabilities = (envelope?.[CLIENT_CAPABILITIES_META_KEY] ??
+          connection.clientCapabilities?.() ??
+          server.getClientCapabilities()) as Record<string, unknown> | undefined;
+        return this.#callTool(request.params.name, request.params.arguments, ctx, capabilities);
+      });
     }
     if (this.#resources.size > 0 || this.#templates.length > 0) {
       server.setRequestHandler(Method.ResourcesList, (_request, ctx) => this.#listResources(ctx));
@@ -204,7 +221,7 @@ export class SluiceServer {
     return server;
   }
 
-  async #callTool(name: string, rawArgs: unknown, ctx: ServerContext) {
+  async #callTool(name: string, rawArgs: unknown, ctx: ServerContext, clientCapabilities: Record<string, unknown> | undefined) {
     const tool = this.#tools.get(name);
     if (tool === undefined) {
       const known = [...this.#tools.keys()].join(', ');
@@ -222,6 +239,7 @@ export class SluiceServer {
       });
     }
     const call = runToolCall(tool.definition, args as Record<string, unknown>, ctx, {
+      clientCapabilities,
       progressPerSecond: this.options.progressPerSecond,
       timeoutMs: this.options.toolTimeoutMs,
       clock: this.#clock,

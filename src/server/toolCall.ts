@@ -10,7 +10,8 @@
  */
 import { ProtocolError, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { Clock } from '../flow/clock.js';
-import { Method } from '../protocol/wire.js';
+import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY } from '../protocol/wire.js';
+import { PartialEmitter } from './partial.js';
 import { ProgressReporter } from './progress.js';
 import type { ToolContext, ToolDefinition, ToolResult } from './types.js';
 
@@ -23,6 +24,8 @@ export class ToolTimeoutError extends Error {
 }
 
 export interface ToolCallOptions {
+  /** The client's declared capabilities for this call (envelope on 2026-07-28, initialize on 2025). */
+  readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
   readonly progressPerSecond: number;
   readonly timeoutMs: number;
   readonly clock: Clock;
@@ -66,6 +69,16 @@ export async function runToolCall(
     options.clock,
   );
 
+  const partialToken = mcp.mcpReq._meta?.[PARTIAL_RESULT_TOKEN_META_KEY];
+  const optedIn =
+    (typeof partialToken === 'string' || typeof partialToken === 'number') &&
+    options.clientCapabilities?.[PARTIAL_RESULTS_CAPABILITY] !== undefined;
+  const partials = new PartialEmitter(
+    optedIn ? (partialToken as string | number) : undefined,
+    (n) => mcp.mcpReq.notify(n as Parameters<typeof mcp.mcpReq.notify>[0]),
+    { setLatestLine: (line) => reporter.setFallbackMessage(line), chunkProgress: (n, line) => reporter.reportChunk(n, line) },
+  );
+
   const cleanups: Array<() => void | Promise<void>> = [];
   let cleanupsRun: Promise<void> | undefined;
   const runCleanups = () =>
@@ -81,12 +94,14 @@ export async function runToolCall(
     })());
   controller.signal.addEventListener('abort', () => {
     reporter.cancel();
+    void partials.finish();
     void runCleanups();
   });
 
   const ctx: ToolContext = {
     signal: controller.signal,
     progress: (done, total, message) => reporter.report({ progress: done, total, message }),
+    partial: (content, structuredContent) => (controller.signal.aborted ? Promise.resolve() : partials.emit(content, structuredContent)),
     onAbort: (cleanup) => {
       if (controller.signal.aborted) void runCleanupLate(cleanup);
       else cleanups.push(cleanup);
@@ -97,12 +112,12 @@ export async function runToolCall(
   try {
     const value = await tool.handler(args, ctx);
     if (controller.signal.aborted) return abortedResult(controller.signal.reason);
-    await reporter.finish();
+    await Promise.all([partials.finish(), reporter.finish()]);
     return toCallToolResult(value);
   } catch (error) {
     if (controller.signal.aborted) return abortedResult(controller.signal.reason);
     if (error instanceof ProtocolError) throw error; // the handler chose a JSON-RPC error on purpose
-    await reporter.finish();
+    await Promise.all([partials.finish(), reporter.finish()]);
     return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
   } finally {
     options.clock.clearTimeout(timer);

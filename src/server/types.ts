@@ -14,6 +14,7 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import type { JsonSchemaObject } from './jsonSchema.js';
+import type { PartialContent } from './partial.js';
 import type { UriVariables } from './uriTemplate.js';
 
 /** What a tool handler receives besides its arguments. */
@@ -27,6 +28,14 @@ export interface ToolContext {
    * result; it never throws.
    */
   progress(done: number, total?: number, message?: string): void;
+  /**
+   * Streams output (SEP-2998 partial results). Clients that opted in receive
+   * ordered `notifications/tools/partial_result`; others see the latest line
+   * in progress messages. Resolves when the transport accepted it: await it to
+   * be held back by a slow client. The final result must still be complete.
+   * A no-op after cancellation and after the result.
+   */
+  partial(content: PartialContent, structuredContent?: unknown): Promise<void>;
   /** Registers a cleanup run once on cancellation; cleanups run newest first and are awaited before the request ends. */
   onAbort(cleanup: () => void | Promise<void>): void;
   /** The raw SDK handler context, for what sluice does not wrap (sampling, elicitation, logging). */

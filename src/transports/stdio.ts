@@ -9,6 +9,7 @@
  * @module
  */
 import type { Readable, Writable } from 'node:stream';
+import type { Transport } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../defaults.js';
 import type { SluiceServer } from '../server/sluiceServer.js';
@@ -29,8 +30,14 @@ export interface RunningStdioServer {
 export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}): RunningStdioServer {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  const transport = new StdioServerTransport(stdin, stdout);
-  const handle = sdkServeStdio(sluice.factory, {
+  const inner = new StdioServerTransport(stdin, stdout);
+  // One stdio connection is one client: remember what it declared at initialize
+  // (the SDK keeps only the capabilities it knows).
+  let declared: Record<string, unknown> | undefined;
+  const transport = peekInitialize(inner, (capabilities) => {
+    declared = capabilities;
+  });
+  const handle = sdkServeStdio(() => sluice.createServer({ clientCapabilities: () => declared }), {
     transport,
     ...(options.onerror !== undefined && { onerror: options.onerror }),
   });
@@ -46,4 +53,24 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
     stdin.once('close', resolve);
   }).then(close);
   return { closed, close };
+}
+
+/** Wraps a transport so `onInitialize` sees the capabilities of an initialize request before the SDK parses it. */
+function peekInitialize(inner: Transport, onInitialize: (capabilities: Record<string, unknown> | undefined) => void): Transport {
+  const outer: Transport = {
+    start: () => {
+      inner.onmessage = (message, extra) => {
+        if ('method' in message && message.method === 'initialize') {
+          onInitialize((message.params as { capabilities?: Record<string, unknown> } | undefined)?.capabilities);
+        }
+        outer.onmessage?.(message, extra);
+      };
+      inner.onclose = () => outer.onclose?.();
+      inner.onerror = (error) => outer.onerror?.(error);
+      return inner.start();
+    },
+    send: (message, options) => inner.send(message, options),
+    close: () => inner.close(),
+  };
+  return outer;
 }

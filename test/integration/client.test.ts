@@ -48,7 +48,7 @@ const TARGETS = {
 };
 
 for (const [name, open] of Object.entries(TARGETS)) {
-  test(`callToolStream over ${name}: progress events, then the result`, async () => {
+  test(`callToolStream over ${name}: progress and partial output, then the result`, async () => {
     const client = await open();
     const events: ToolCallEvent[] = [];
     const progress: number[] = [];
@@ -58,8 +58,16 @@ for (const [name, open] of Object.entries(TARGETS)) {
     const last = events.at(-1)!;
     assert.equal(last.type, 'result');
     assert.deepEqual(last.type === 'result' && last.result.content, [{ type: 'text', text: 'counted to 5' }]);
-    assert.ok(events.slice(0, -1).every((e) => e.type === 'progress'));
+    assert.ok(events.slice(0, -1).every((e) => e.type === 'progress' || e.type === 'partial'));
     assert.equal(progress.at(-1), 5, 'every progress notification before the result reaches onProgress');
+    const partials = events.filter((e) => e.type === 'partial');
+    assert.deepEqual(
+      partials.map((p) => p.type === 'partial' && p.seq),
+      partials.map((_, i) => i),
+      'partial results in seq order from 0',
+    );
+    const streamed = partials.map((p) => (p.type === 'partial' ? p.content.map((c) => (c.type === 'text' ? c.text : '')).join('') : '')).join('');
+    assert.equal(streamed, 'counted to 5\n', 'the script output streamed as partial results');
     await client.close();
   });
 }

@@ -23,7 +23,7 @@ function context(progressToken?: number) {
   return { ctx, client, notified };
 }
 
-const options = (clock: FakeClock, shutdown = new AbortController()) => ({ progressPerSecond: 5, timeoutMs: 1000, clock, shutdown: shutdown.signal });
+const options = (clock: FakeClock, shutdown = new AbortController()) => ({ clientCapabilities: undefined, progressPerSecond: 5, timeoutMs: 1000, clock, shutdown: shutdown.signal });
 
 test('the timeout aborts the signal, runs cleanups newest first once, and answers isError', async () => {
   const clock = new FakeClock();

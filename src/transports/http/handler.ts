@@ -184,7 +184,9 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
 
   async function openSession(request: Request, body: unknown): Promise<Response> {
     const events = new MemoryEventStore(options.eventLog);
-    const server = sluice.createServer();
+    // The SDK keeps only the capabilities it knows; keep the client's own for extensions such as partialResults.
+    const declared = (body as { params?: { capabilities?: Record<string, unknown> } }).params?.capabilities;
+    const server = sluice.createServer({ clientCapabilities: () => declared });
     let session: Session | undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),

@@ -1,0 +1,100 @@
+/**
+ * Partial results (SEP-2998): streamed output of a running tool call.
+ *
+ * A call opts in when its `_meta` carries a `partialResultToken` and its client
+ * declared the `partialResults` capability (per request on 2026-07-28; at
+ * initialize on 2025-era connections, as seen by sluice's transports). It
+ * then receives `notifications/tools/partial_result` with `seq` from 0, in
+ * order. `partial()` resolves when the transport accepted the notification:
+ * a producer that awaits it is held back by a slow client.
+ *
+ * Other clients see the latest line in progress messages instead: attached to
+ * the tool's own progress, or, while a tool reports no progress of its own,
+ * as progress counting the chunks so far. The final result stays complete and
+ * authoritative either way.
+ *
+ * @module
+ */
+import type { ContentBlock } from '@modelcontextprotocol/server';
+import { Method } from '../protocol/wire.js';
+
+/** What a tool passes to `partial()`: text, or content blocks. */
+export type PartialContent = string | ContentBlock[];
+
+export type SendNotification = (notification: { method: string; params: Record<string, unknown> }) => Promise<void>;
+
+export interface PartialFallback {
+  /** The latest line, for progress messages. */
+  setLatestLine(line: string): void;
+  /** Reports chunk-counting progress (only used while the tool reports none itself). */
+  chunkProgress(chunks: number, line: string): void;
+}
+
+export class PartialEmitter {
+  readonly #token: string | number | undefined;
+  readonly #send: SendNotification;
+  readonly #fallback: PartialFallback;
+  #seq = 0;
+  #chunks = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #done = false;
+
+  /** @param token - the call's partial-result token when it opted in, else `undefined` (fallback mode). */
+  constructor(token: string | number | undefined, send: SendNotification, fallback: PartialFallback) {
+    this.#token = token;
+    this.#send = send;
+    this.#fallback = fallback;
+  }
+
+  get optedIn(): boolean {
+    return this.#token !== undefined;
+  }
+
+  /** Chunks emitted so far. */
+  get chunks(): number {
+    return this.#chunks;
+  }
+
+  emit(content: PartialContent, structuredContent?: unknown): Promise<void> {
+    if (this.#done) return Promise.resolve();
+    const blocks: ContentBlock[] = typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+    this.#chunks++;
+    if (this.#token === undefined) {
+      const line = latestLine(blocks);
+      if (line !== undefined) {
+        this.#fallback.setLatestLine(line);
+        this.#fallback.chunkProgress(this.#chunks, line);
+      }
+      return Promise.resolve();
+    }
+    const params: Record<string, unknown> = {
+      partialResultToken: this.#token,
+      seq: this.#seq++,
+      content: blocks,
+      ...(structuredContent !== undefined && { structuredContent }),
+    };
+    // Strictly one after another: seq order is wire order.
+    const sent = this.#chain.then(() => this.#send({ method: Method.PartialResultNotification, params }));
+    this.#chain = sent.catch(() => {
+      // The stream is gone; the final result (or the cancellation) tells the rest.
+    });
+    return this.#chain;
+  }
+
+  /** Waits for every partial already emitted, then stops (before the result, or on cancellation). */
+  async finish(): Promise<void> {
+    this.#done = true;
+    await this.#chain;
+  }
+}
+
+function latestLine(blocks: readonly ContentBlock[]): string | undefined {
+  for (let i = blocks.length - 1; i >= 0; i--) {
+    const block = blocks[i]!;
+    if (block.type === 'text') {
+      const lines = block.text.split('\n').filter((l) => l.trim() !== '');
+      if (lines.length > 0) return lines.at(-1)!.slice(0, 500);
+    }
+  }
+  return undefined;
+}
