@@ -117,13 +117,23 @@ export async function callCommand(target: string, tool: string, pairs: string[],
       throw new CliError(`unknown tool "${tool}"; the server has: ${tools.map((t) => t.name).join(', ') || 'no tools'}`, 1);
     }
     const args = { ...parseJsonArgs(options.json), ...parsePairs(pairs, definition) };
+    // Output streams to stdout as it arrives (partial results); the final result then adds only what was not streamed.
+    let streamed = false;
     const result = await client.callTool(tool, args, {
       onProgress: (event) => view.update(event),
+      onPartial: (event) => {
+        for (const item of event.content) {
+          if (item.type === 'text') {
+            streamed = true;
+            view.interrupt(() => process.stdout.write(item.text));
+          }
+        }
+      },
       signal: controller.signal,
       ...(options.timeout !== undefined && { timeoutMs: Number(options.timeout) * 1000 }),
     });
     view.stop();
-    printResult(result);
+    printResult(result, streamed && result.isError !== true);
     if (result.isError === true) {
       const first = result.content.find((c) => c.type === 'text');
       throw new CliError(`tool "${tool}" failed: ${first?.type === 'text' ? first.text.split('\n')[0] : 'isError result'}`, 1);
@@ -220,10 +230,15 @@ function coerce(key: string, raw: string, type: string | undefined): unknown {
   }
 }
 
-function printResult(result: CallToolResult): void {
+function printResult(result: CallToolResult, textAlreadyStreamed: boolean): void {
   for (const item of result.content) {
-    if (item.type === 'text') process.stdout.write(item.text.endsWith('\n') ? item.text : `${item.text}\n`);
-    else process.stdout.write(`${JSON.stringify(item)}\n`);
+    if (item.type === 'text') {
+      if (!textAlreadyStreamed) process.stdout.write(item.text.endsWith('\n') ? item.text : `${item.text}\n`);
+    } else if (item.type === 'resource_link') {
+      process.stderr.write(`sluice: full output at ${item.uri} (sluice read TARGET ${item.uri})\n`);
+    } else {
+      process.stdout.write(`${JSON.stringify(item)}\n`);
+    }
   }
   if (result.structuredContent !== undefined && result.content.length === 0) {
     process.stdout.write(`${JSON.stringify(result.structuredContent)}\n`);

@@ -9,6 +9,8 @@ import type { ProgressEvent } from '../client/callStream.js';
 
 export interface ProgressView {
   update(event: ProgressEvent): void;
+  /** Runs `write` (output to stdout) without tearing the bar: the bar is cleared first and redrawn after. */
+  interrupt(write: () => void): void;
   stop(): void;
 }
 
@@ -33,6 +35,12 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
           bar.update(event.progress, { message: event.message ?? '' });
         }
       },
+      interrupt(write) {
+        if (bar === undefined) return write();
+        stream.write('\r\x1b[2K');
+        write();
+        bar.render();
+      },
       stop() {
         bar?.stop();
       },
@@ -42,6 +50,9 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
     update(event) {
       const amount = event.total === undefined ? `${event.progress}` : `${event.progress}/${event.total}`;
       stream.write(`progress ${amount}${event.message === undefined ? '' : ` ${event.message}`}\n`);
+    },
+    interrupt(write) {
+      write();
     },
     stop() {},
   };

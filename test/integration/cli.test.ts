@@ -170,3 +170,9 @@ test('SIGTERM cancels in-flight work: the running script is stopped and serve ex
   assert.equal(r.code, 1, 'the interrupted call fails');
   assert.match(r.stderr, /^sluice: tool "sleepy" failed: The server is shutting down$/m, 'and is told why');
 });
+
+test('call streams output as it arrives and does not print it twice', async () => {
+  const r = await run(['call', http.url, 'pipeline', 'items=3']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'fetch: 3 items\nparse: 3 items\ntransform: 3 items\npublish: 3 items\npipeline finished: 3 items through 4 stages, checksum 804057\n');
+});
