@@ -30,7 +30,7 @@ import {
 import { DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_SSE_RETRY_MS } from '../../defaults.js';
 import type { EventLogLimits } from '../../stores/eventStore.js';
 import { MemoryEventStore } from '../../stores/memory/memoryEventStore.js';
-import { ErrorCode, Header } from '../../protocol/wire.js';
+import { ErrorCode, Header, Method } from '../../protocol/wire.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
 import { jsonRpcError, methodOf, onBodyDone, requestIdOf } from './responses.js';
 import { type Session, type SessionLimits, SessionRegistry } from './sessions.js';
@@ -223,7 +223,24 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       throw error;
     }
     session.busy--;
+    closeCancelledStreams(session, body);
     return trackBusy(session, response);
+  }
+
+  /**
+   * After `notifications/cancelled` the server sends nothing more for that
+   * request, so its POST stream would stay open forever (one socket per
+   * cancelled call). End it: nothing is lost, the call is over.
+   */
+  function closeCancelledStreams(session: Session, body: unknown): void {
+    for (const message of Array.isArray(body) ? body : [body]) {
+      const { method, params } = (message ?? {}) as { method?: unknown; params?: { requestId?: unknown } };
+      const requestId = params?.requestId;
+      if (method === Method.CancelledNotification && (typeof requestId === 'string' || typeof requestId === 'number')) {
+        session.transport.closeSSEStream(requestId);
+        retireRequest(session.transport, requestId);
+      }
+    }
   }
 
   /** Keeps the session busy (never evicted or expired) while its response streams. */
@@ -237,6 +254,23 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   }
 
   return handler;
+}
+
+/**
+ * Tells the SDK transport that a cancelled request will never be answered.
+ *
+ * The SDK keeps a request's stream registered until its response is sent; a
+ * cancelled request has none, so a client that resumes that stream (GET with
+ * Last-Event-ID, which SDK clients do after the stream closes) would be held
+ * open forever. With the request retired, the SDK replays what is left and
+ * closes the stream, its own path for a request answered while the client was
+ * away. The map is private to the SDK: `@modelcontextprotocol/server` is
+ * pinned exactly, and `test/integration/cancelLeaks.test.ts` fails if this
+ * stops working.
+ */
+function retireRequest(transport: WebStandardStreamableHTTPServerTransport, requestId: string | number): void {
+  const mapping = (transport as unknown as { _requestToStreamMapping?: Map<string | number, string> })._requestToStreamMapping;
+  mapping?.delete(requestId);
 }
 
 /**
