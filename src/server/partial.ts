@@ -16,6 +16,7 @@
  * @module
  */
 import type { ContentBlock } from '@modelcontextprotocol/server';
+import type { OutboundMeter } from '../flow/outboundMeter.js';
 import { Method } from '../protocol/wire.js';
 
 /** What a tool passes to `partial()`: text, or content blocks. */
@@ -38,12 +39,17 @@ export class PartialEmitter {
   #chunks = 0;
   #chain: Promise<void> = Promise.resolve();
   #done = false;
+  readonly #meter: OutboundMeter | undefined;
 
-  /** @param token - the call's partial-result token when it opted in, else `undefined` (fallback mode). */
-  constructor(token: string | number | undefined, send: SendNotification, fallback: PartialFallback) {
+  /**
+   * @param token - the call's partial-result token when it opted in, else `undefined` (fallback mode).
+   * @param meter - the outbound stream's meter: each chunk waits for room under its high-water mark.
+   */
+  constructor(token: string | number | undefined, send: SendNotification, fallback: PartialFallback, meter?: OutboundMeter) {
     this.#token = token;
     this.#send = send;
     this.#fallback = fallback;
+    this.#meter = meter;
   }
 
   get optedIn(): boolean {
@@ -73,8 +79,16 @@ export class PartialEmitter {
       content: blocks,
       ...(structuredContent !== undefined && { structuredContent }),
     };
-    // Strictly one after another: seq order is wire order.
-    const sent = this.#chain.then(() => this.#send({ method: Method.PartialResultNotification, params }));
+    // Strictly one after another: seq order is wire order. Each waits for room on a slow stream.
+    const notification = { method: Method.PartialResultNotification, params };
+    const meter = this.#meter;
+    const sent = this.#chain.then(async () => {
+      if (meter !== undefined) {
+        await meter.room();
+        meter.produced(JSON.stringify(notification).length);
+      }
+      await this.#send(notification);
+    });
     this.#chain = sent.catch(() => {
       // The stream is gone; the final result (or the cancellation) tells the rest.
     });

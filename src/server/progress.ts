@@ -20,6 +20,9 @@ export class ProgressReporter {
   readonly #clock: Clock;
   #timer: TimerHandle | undefined;
   #chain: Promise<void> = Promise.resolve();
+  #inFlight = false;
+  /** The newest update waiting while a send is in flight (coalesce-latest under backpressure). */
+  #queued: ProgressUpdate | undefined;
   #done = false;
   #sent = 0;
   #fallbackMessage: string | undefined;
@@ -79,6 +82,7 @@ export class ProgressReporter {
   /** Stops without sending anything more (the request was cancelled). */
   cancel(): void {
     this.#done = true;
+    this.#queued = undefined;
     this.#clearTimer();
     this.#throttle.reset();
   }
@@ -94,12 +98,32 @@ export class ProgressReporter {
     }
   }
 
+  /**
+   * Sends one update at a time. While a send is in flight (a slow client: the
+   * transport is holding us back), newer updates replace each other and only
+   * the latest goes next, so a stalled client costs one update of memory.
+   */
   #enqueue(update: ProgressUpdate): void {
+    if (this.#inFlight) {
+      this.#queued = update;
+      return;
+    }
     const send = this.#send!;
-    this.#sent++;
-    this.#chain = this.#chain.then(() => send(update)).catch(() => {
-      // The stream is gone (client left or request ended): progress is best effort.
-    });
+    this.#inFlight = true;
+    this.#chain = (async () => {
+      let next: ProgressUpdate | undefined = update;
+      while (next !== undefined) {
+        this.#queued = undefined;
+        this.#sent++;
+        try {
+          await send(next);
+        } catch {
+          // The stream is gone (client left or request ended): progress is best effort.
+        }
+        next = this.#queued;
+      }
+      this.#inFlight = false;
+    })();
   }
 
   #clearTimer(): void {

@@ -11,6 +11,7 @@
 import { ProtocolError, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { Clock } from '../flow/clock.js';
 import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY } from '../protocol/wire.js';
+import { outboundMeterOf } from './outbound.js';
 import { PartialEmitter } from './partial.js';
 import { ProgressReporter } from './progress.js';
 import type { ToolContext, ToolDefinition, ToolResult } from './types.js';
@@ -51,12 +52,13 @@ export async function runToolCall(
   const timeoutMs = tool.timeoutMs ?? options.timeoutMs;
   const timer = options.clock.setTimeout(() => controller.abort(new ToolTimeoutError(tool.name, timeoutMs)), timeoutMs);
 
+  const meter = outboundMeterOf(mcp);
   const token = mcp.mcpReq._meta?.progressToken;
   const reporter = new ProgressReporter(
     token === undefined
       ? undefined
-      : (u) =>
-          mcp.mcpReq.notify({
+      : async (u) => {
+          const notification = {
             method: Method.ProgressNotification,
             params: {
               progressToken: token,
@@ -64,7 +66,13 @@ export async function runToolCall(
               ...(u.total !== undefined && { total: u.total }),
               ...(u.message !== undefined && { message: u.message }),
             },
-          }),
+          };
+          if (meter !== undefined) {
+            await meter.room(); // a slow client holds progress back; the reporter coalesces meanwhile
+            meter.produced(JSON.stringify(notification).length);
+          }
+          await mcp.mcpReq.notify(notification);
+        },
     tool.progressPerSecond ?? options.progressPerSecond,
     options.clock,
   );
@@ -77,6 +85,7 @@ export async function runToolCall(
     optedIn ? (partialToken as string | number) : undefined,
     (n) => mcp.mcpReq.notify(n as Parameters<typeof mcp.mcpReq.notify>[0]),
     { setLatestLine: (line) => reporter.setFallbackMessage(line), chunkProgress: (n, line) => reporter.reportChunk(n, line) },
+    meter,
   );
 
   const cleanups: Array<() => void | Promise<void>> = [];

@@ -27,12 +27,20 @@ import {
   WebStandardStreamableHTTPServerTransport,
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
-import { DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_SSE_RETRY_MS } from '../../defaults.js';
+import {
+  DEFAULT_KEEPALIVE_MS,
+  DEFAULT_MAX_REQUEST_BODY_BYTES,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_SSE_RETRY_MS,
+  DEFAULT_STREAM_HIGH_WATER_BYTES,
+} from '../../defaults.js';
 import type { EventLogLimits } from '../../stores/eventStore.js';
 import { MemoryEventStore } from '../../stores/memory/memoryEventStore.js';
 import { ErrorCode, Header, Method } from '../../protocol/wire.js';
+import { OutboundMeter } from '../../flow/outboundMeter.js';
+import { setOutboundMeter } from '../../server/outbound.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
-import { jsonRpcError, methodOf, onBodyDone, requestIdOf } from './responses.js';
+import { jsonRpcError, meteredBody, methodOf, requestIdOf } from './responses.js';
 import { type Session, type SessionLimits, SessionRegistry } from './sessions.js';
 
 /** Options of the HTTP handler. */
@@ -54,6 +62,12 @@ export interface HttpHandlerOptions {
   readonly retryMs?: number;
   readonly sessions?: Partial<SessionLimits>;
   readonly eventLog?: Partial<EventLogLimits>;
+  /**
+   * Bytes of progress and partial results a response stream may hold for a
+   * client that reads slowly; past it, partial results wait and progress
+   * coalesces to the latest value. @defaultValue {@link DEFAULT_STREAM_HIGH_WATER_BYTES}
+   */
+  readonly streamHighWaterBytes?: number;
   /** On close, time cancelled tool calls get to answer before connections are cut (ms). @defaultValue {@link DEFAULT_SHUTDOWN_GRACE_MS} */
   readonly shutdownGraceMs?: number;
   /** Reporting hook for errors that never reach a client. */
@@ -83,6 +97,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   const retryMs = options.retryMs ?? DEFAULT_SSE_RETRY_MS;
   const maxRequestBodySize = options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  const streamHighWaterBytes = options.streamHighWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES;
   const reportError = (error: Error) => {
     try {
       options.onerror?.(error);
@@ -132,7 +147,8 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       const method = request.method === 'POST' ? methodOf(body) : request.method;
 
       if (!(await isLegacyRequest(request, body, { maxRequestBodySize }))) {
-        return observe(await modern.fetch(request, { parsedBody: body }), method, 'modern');
+        const meter = meterFor(request);
+        return observe(meteredBody(await modern.fetch(request, { parsedBody: body }), meter), method, 'modern');
       }
       return observe(await serveLegacy(request, body), method, 'legacy');
     },
@@ -160,7 +176,8 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
         );
       }
       sessions.touch(session);
-      return serveInSession(session, withNegotiatedVersion(request, session), body);
+      const forSdk = withNegotiatedVersion(request, session);
+      return serveInSession(session, forSdk, body, meterFor(forSdk));
     }
     if (request.method === 'POST' && isInitializeRequest(body)) {
       const admitted = sessions.admit();
@@ -213,7 +230,14 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     return trackBusy(session, response);
   }
 
-  async function serveInSession(session: Session, request: Request, body: unknown): Promise<Response> {
+  /** Each request's response stream gets a meter; tool calls answering it wait on it when the client is slow. */
+  function meterFor(request: Request): OutboundMeter {
+    const meter = new OutboundMeter(streamHighWaterBytes);
+    setOutboundMeter(request, meter);
+    return meter;
+  }
+
+  async function serveInSession(session: Session, request: Request, body: unknown, meter: OutboundMeter): Promise<Response> {
     session.busy++;
     let response: Response;
     try {
@@ -224,7 +248,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     }
     session.busy--;
     closeCancelledStreams(session, body);
-    return trackBusy(session, response);
+    return trackBusy(session, response, meter);
   }
 
   /**
@@ -244,10 +268,13 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   }
 
   /** Keeps the session busy (never evicted or expired) while its response streams. */
-  function trackBusy(session: Session, response: Response): Response {
-    if (response.body === null) return response;
+  function trackBusy(session: Session, response: Response, meter?: OutboundMeter): Response {
+    if (response.body === null) {
+      meter?.close();
+      return response;
+    }
     session.busy++;
-    return onBodyDone(response, () => {
+    return meteredBody(response, meter, () => {
       session.busy--;
       sessions.touch(session);
     });
