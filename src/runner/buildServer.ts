@@ -25,11 +25,15 @@ export function buildServer(config: SluiceConfig, options: Partial<SluiceServerO
   return sluice;
 }
 
-/** The HTTP options a config sets (today: `sessions`). */
+/** The HTTP options a config sets (`sessions: { ttl, max, cancelOnDisconnect }`). */
 export function httpOptionsOf(config: SluiceConfig): ServeHttpOptions {
-  const { ttlMs, max } = config.sessions;
-  if (ttlMs === undefined && max === undefined) return {};
-  return { sessions: { ...(ttlMs !== undefined && { ttlMs }), ...(max !== undefined && { max }) } };
+  const { ttlMs, max, cancelOnDisconnect } = config.sessions;
+  return {
+    ...((ttlMs !== undefined || max !== undefined) && {
+      sessions: { ...(ttlMs !== undefined && { ttlMs }), ...(max !== undefined && { max }) },
+    }),
+    ...(cancelOnDisconnect !== undefined && { cancelOnDisconnect }),
+  };
 }
 
 /** Builds the server of a config and serves it over HTTP; `options` override the config. */

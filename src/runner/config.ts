@@ -49,7 +49,7 @@ export interface SluiceConfig {
   readonly version: string;
   readonly tools: readonly ScriptToolConfig[];
   readonly resources: readonly FileResourceConfig[];
-  readonly sessions: { readonly ttlMs: number | undefined; readonly max: number | undefined };
+  readonly sessions: { readonly ttlMs: number | undefined; readonly max: number | undefined; readonly cancelOnDisconnect: boolean | undefined };
   readonly progressPerSecond: number | undefined;
 }
 
@@ -90,13 +90,16 @@ export function parseConfig(text: string, file: string): SluiceConfig {
   });
   const resources = v.list(root.resources, ['resources']).map((raw, i) => v.resource(raw, ['resources', i], base));
 
-  let sessions: SluiceConfig['sessions'] = { ttlMs: undefined, max: undefined };
+  let sessions: SluiceConfig['sessions'] = { ttlMs: undefined, max: undefined, cancelOnDisconnect: undefined };
   if (root.sessions !== undefined) {
     v.object(root.sessions, ['sessions'], 'sessions');
-    v.keys(root.sessions, ['sessions'], ['ttl', 'max']);
+    v.keys(root.sessions, ['sessions'], ['ttl', 'max', 'cancelOnDisconnect']);
+    const cancel = root.sessions.cancelOnDisconnect;
+    if (cancel !== undefined && typeof cancel !== 'boolean') v.fail(['sessions', 'cancelOnDisconnect'], 'must be true or false');
     sessions = {
       ttlMs: root.sessions.ttl === undefined ? undefined : v.duration(root.sessions.ttl, ['sessions', 'ttl']),
       max: root.sessions.max === undefined ? undefined : v.integer(root.sessions.max, ['sessions', 'max'], 1),
+      cancelOnDisconnect: cancel,
     };
   }
   let progressPerSecond: number | undefined;

@@ -45,7 +45,7 @@ sessions: { ttl: 30m, max: 10000 }
   assert.equal(config.tools[0]!.command, 'node');
   assert.equal(config.tools[1]!.command, '/srv/conf/bin/run.sh');
   assert.equal(config.resources[0]!.directory, '/srv/conf/logs');
-  assert.deepEqual(config.sessions, { ttlMs: 1_800_000, max: 10_000 });
+  assert.deepEqual(config.sessions, { ttlMs: 1_800_000, max: 10_000, cancelOnDisconnect: undefined });
 });
 
 test('an unknown key is an error on its line', () => {
@@ -93,6 +93,8 @@ test('bad durations, names and resources are refused', () => {
   assert.match(errorOf('resources:\n  - {name: r, uri: "logs://x", directory: d}\n').message, /one variable at the end/);
   assert.match(errorOf('tools:\n  - {name: t, description: d, command: x}\n  - {name: t, description: d, command: x}\n').message, /duplicate tool name/);
   assert.match(errorOf('sessions: { ttl: 1m, max: 0 }\n').message, /sessions\.max: must be an integer >= 1/);
+  assert.match(errorOf('sessions: { cancelOnDisconnect: sometimes }\n').message, /cancelOnDisconnect: must be true or false/);
+  assert.equal(parseConfig('sessions: { cancelOnDisconnect: true }\n', FILE).sessions.cancelOnDisconnect, true);
 });
 
 test('progress rate, globally and per tool', () => {

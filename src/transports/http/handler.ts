@@ -68,6 +68,13 @@ export interface HttpHandlerOptions {
    * coalesces to the latest value. @defaultValue {@link DEFAULT_STREAM_HIGH_WATER_BYTES}
    */
   readonly streamHighWaterBytes?: number;
+  /**
+   * Whether a 2025-era client dropping a POST stream cancels the requests on
+   * it. The spec says a disconnect SHOULD NOT be read as cancellation (the
+   * client may resume), so this is off by default. 2026-07-28 streams always
+   * cancel on disconnect. @defaultValue false
+   */
+  readonly cancelOnDisconnect?: boolean;
   /** On close, time cancelled tool calls get to answer before connections are cut (ms). @defaultValue {@link DEFAULT_SHUTDOWN_GRACE_MS} */
   readonly shutdownGraceMs?: number;
   /** Reporting hook for errors that never reach a client. */
@@ -98,6 +105,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   const maxRequestBodySize = options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   const streamHighWaterBytes = options.streamHighWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES;
+  const cancelOnDisconnect = options.cancelOnDisconnect ?? false;
   const reportError = (error: Error) => {
     try {
       options.onerror?.(error);
@@ -248,7 +256,26 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     }
     session.busy--;
     closeCancelledStreams(session, body);
+    if (cancelOnDisconnect && response.body !== null) {
+      // The Node adapter aborts the request's signal when the socket closes before the response ended.
+      request.signal.addEventListener('abort', () => cancelRequestsOf(session, body, 'the client disconnected'), { once: true });
+    }
     return trackBusy(session, response, meter);
+  }
+
+  /**
+   * Opt-in (`cancelOnDisconnect`): a 2025 client that drops a POST stream
+   * cancels the requests on it. By default it does not: the spec says a
+   * disconnect SHOULD NOT be read as cancellation, the client may resume.
+   */
+  function cancelRequestsOf(session: Session, body: unknown, reason: string): void {
+    for (const message of Array.isArray(body) ? body : [body]) {
+      const { id, method } = (message ?? {}) as { id?: unknown; method?: unknown };
+      if (typeof method === 'string' && (typeof id === 'string' || typeof id === 'number')) {
+        session.transport.onmessage?.({ jsonrpc: '2.0', method: Method.CancelledNotification, params: { requestId: id, reason } });
+        retireRequest(session.transport, id);
+      }
+    }
   }
 
   /**
