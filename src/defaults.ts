@@ -62,6 +62,9 @@ export const DEFAULT_KILL_GRACE_MS = 5_000;
 /** Largest tool result sent inline; beyond it, a head/tail excerpt. */
 export const DEFAULT_INLINE_RESULT_MAX_BYTES = 1024 * 1024;
 
+/** Time a spooled run output (`runs://ID/stdout`) is kept. */
+export const DEFAULT_SPOOL_TTL_MS = 60 * 60 * 1000;
+
 /** Largest HTTP request body accepted on `/mcp` (413 beyond it). */
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 

@@ -8,15 +8,29 @@ import { serveHttp, type RunningHttpServer, type ServeHttpOptions } from '../tra
 import type { SluiceConfig } from './config.js';
 import { fileResource } from './fileResource.js';
 import { scriptTool, type ScriptToolOptions } from './scriptTool.js';
+import { RunSpool } from './spool.js';
 
-export function buildServer(config: SluiceConfig, options: Partial<SluiceServerOptions> & ScriptToolOptions = {}): SluiceServer {
+export interface BuildServerOptions extends Partial<SluiceServerOptions>, ScriptToolOptions {
+  /** How long spooled outputs are kept (ms). @defaultValue {@link DEFAULT_SPOOL_TTL_MS} */
+  readonly spoolTtlMs?: number;
+}
+
+export function buildServer(config: SluiceConfig, options: BuildServerOptions = {}): SluiceServer {
   const sluice = new SluiceServer({
     name: config.name,
     version: config.version,
     ...(config.progressPerSecond !== undefined && { progressPerSecond: config.progressPerSecond }),
     ...options,
   });
-  for (const tool of config.tools) sluice.tool(scriptTool(tool, options));
+  let spool = options.spool;
+  if (spool === undefined && config.tools.length > 0) {
+    // Full outputs beyond the inline limit live here, as runs://ID/stdout, until their TTL.
+    const owned = new RunSpool({ ...(options.spoolTtlMs !== undefined && { ttlMs: options.spoolTtlMs }) });
+    sluice.onShutdown(() => owned.close());
+    spool = owned;
+  }
+  if (spool !== undefined) sluice.resourceTemplate(spool.resourceTemplate());
+  for (const tool of config.tools) sluice.tool(scriptTool(tool, { ...options, ...(spool !== undefined && { spool }) }));
   for (const resource of config.resources) {
     const definition = fileResource(resource);
     if ('uriTemplate' in definition) sluice.resourceTemplate(definition);

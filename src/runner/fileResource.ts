@@ -78,7 +78,7 @@ export async function confine(root: string, relativePath: string, uri: string): 
   return real;
 }
 
-async function readFileContents(uri: string, path: string, mimeType: string): Promise<ReadResourceResult> {
+export async function readFileContents(uri: string, path: string, mimeType: string): Promise<ReadResourceResult> {
   let handle;
   try {
     const info = await stat(path);

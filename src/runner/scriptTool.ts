@@ -13,6 +13,8 @@
  * @module
  */
 import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import type { ContentBlock } from '@modelcontextprotocol/server';
 import { DEFAULT_INLINE_RESULT_MAX_BYTES, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_LINE_BYTES, DEFAULT_STDERR_TAIL_BYTES } from '../defaults.js';
 import { HeadTailBuffer } from '../flow/headTailBuffer.js';
 import { LineSplitter } from '../flow/lineSplitter.js';
@@ -20,6 +22,19 @@ import type { JsonSchemaObject } from '../server/jsonSchema.js';
 import type { ToolContext, ToolDefinition, ToolResult } from '../server/types.js';
 import type { ScriptToolConfig } from './config.js';
 import { parseProgressLine } from './progressLine.js';
+import type { RunSpool, SpoolFile } from './spool.js';
+
+async function resourceLink(tool: string, spool: SpoolFile, runs: RunSpool): Promise<ContentBlock> {
+  const size = (await stat(runs.pathOf(spool.id)).catch(() => undefined))?.size;
+  return {
+    type: 'resource_link',
+    uri: spool.uri,
+    name: `${tool} output`,
+    description: 'The full output of this run',
+    mimeType: 'text/plain',
+    ...(size !== undefined && { size }),
+  };
+}
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
@@ -50,6 +65,8 @@ export interface ScriptToolOptions {
   readonly killGraceMs?: number;
   /** @defaultValue {@link DEFAULT_INLINE_RESULT_MAX_BYTES} */
   readonly inlineMaxChars?: number;
+  /** Where output beyond the inline limit goes (`runs://ID/stdout`); without one it is only excerpted. */
+  readonly spool?: RunSpool;
 }
 
 export function scriptTool(config: ScriptToolConfig, options: ScriptToolOptions = {}): ToolDefinition {
@@ -82,23 +99,42 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
     const output = new HeadTailBuffer(Math.floor(inlineMax / 2), Math.floor(inlineMax / 2));
     const stderr = new HeadTailBuffer(0, DEFAULT_STDERR_TAIL_BYTES);
     let outputLines = 0;
+    let outputChars = 0;
     let chunkLines: string[] = [];
+    let spooled: SpoolFile | undefined;
+    let spoolWrites: Array<Promise<void>> = [];
     const lines = new LineSplitter((line) => {
       const progress = parseProgressLine(line);
       if (progress !== undefined) {
         ctx.progress(progress.progress, progress.total, progress.message);
         return;
       }
-      output.push(outputLines++ === 0 ? line : `\n${line}`);
+      const text = outputLines++ === 0 ? line : `\n${line}`;
+      outputChars += text.length;
+      if (spooled === undefined && options.spool !== undefined && outputChars > inlineMax) {
+        // Outgrowing the inline limit: nothing has been dropped yet, so the buffer still holds all of it.
+        spooled = options.spool.open();
+        spoolWrites.push(spooled.write(output.text()));
+      }
+      output.push(text);
+      if (spooled !== undefined) spoolWrites.push(spooled.write(text));
       chunkLines.push(line);
     }, DEFAULT_MAX_LINE_BYTES);
-    /** Streams the output lines of one stdout chunk as one partial result; stdout pauses until the client took it. */
+    /**
+     * Streams the output lines of one stdout chunk as one partial result. stdout
+     * pauses until the client took it and the spool file took it too: the
+     * script then blocks on a full pipe instead of the server buffering.
+     */
     const streamLines = () => {
-      if (chunkLines.length === 0) return;
-      const text = `${chunkLines.join('\n')}\n`;
-      chunkLines = [];
-      child.stdout.pause(); // pipe backpressure: the script blocks on a full pipe while the client is slow
-      void ctx.partial(text).finally(() => child.stdout.resume());
+      const pending = spoolWrites;
+      spoolWrites = [];
+      if (chunkLines.length > 0) {
+        pending.push(ctx.partial(`${chunkLines.join('\n')}\n`));
+        chunkLines = [];
+      }
+      if (pending.length === 0) return;
+      child.stdout.pause();
+      void Promise.all(pending).finally(() => child.stdout.resume());
     };
     const decoder = new TextDecoder();
     const errDecoder = new TextDecoder();
@@ -135,25 +171,31 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
       if (!ctx.signal.aborted) signalGroup('SIGKILL');
     });
     child.once('close', (code, signal) => {
-      if (killTimer !== undefined) clearTimeout(killTimer);
-      lines.feed(decoder.decode());
-      lines.flush();
-      streamLines();
-      stderr.push(errDecoder.decode());
-      const text = output.text();
-      if (code === 0) {
-        resolve(text);
-        return;
-      }
-      const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
-      const tail = stderr.text().trim();
-      resolve({
-        content: [
-          { type: 'text', text: `Tool "${config.name}" ${how}.${tail === '' ? '' : `\nstderr (tail):\n${tail}`}` },
-          ...(text === '' ? [] : [{ type: 'text' as const, text }]),
-        ],
-        isError: true,
-      });
+      void (async () => {
+        if (killTimer !== undefined) clearTimeout(killTimer);
+        lines.feed(decoder.decode());
+        lines.flush();
+        streamLines();
+        stderr.push(errDecoder.decode());
+        const spool = spooled;
+        if (spool !== undefined) await spool.close();
+        const text = spool === undefined ? output.text() : output.text((n) => `\n… ${n} characters omitted; the full output is at ${spool.uri} …\n`);
+        const link = spool === undefined ? [] : [await resourceLink(config.name, spool, options.spool!)];
+        if (code === 0) {
+          resolve(link.length === 0 ? text : { content: [{ type: 'text', text }, ...link] });
+          return;
+        }
+        const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
+        const tail = stderr.text().trim();
+        resolve({
+          content: [
+            { type: 'text', text: `Tool "${config.name}" ${how}.${tail === '' ? '' : `\nstderr (tail):\n${tail}`}` },
+            ...(text === '' ? [] : [{ type: 'text' as const, text }]),
+            ...link,
+          ],
+          isError: true,
+        });
+      })();
     });
   });
 }

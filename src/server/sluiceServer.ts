@@ -78,6 +78,7 @@ export class SluiceServer {
   readonly #shutdown = new AbortController();
   readonly #clock: Clock;
   readonly #calls = new Set<Promise<unknown>>();
+  readonly #shutdownHooks: Array<() => void> = [];
 
   constructor(options: SluiceServerOptions) {
     const progressPerSecond = options.progressPerSecond ?? DEFAULT_PROGRESS_PER_SECOND;
@@ -134,9 +135,22 @@ export class SluiceServer {
     return this;
   }
 
-  /** Cancels every running tool call (server shutdown). Idempotent. */
+  /** Cancels every running tool call and runs the shutdown hooks (server shutdown). Idempotent. */
   abortAll(reason: string = 'The server is shutting down'): void {
+    if (this.#shutdown.signal.aborted) return;
     this.#shutdown.abort(new Error(reason));
+    for (const hook of this.#shutdownHooks.splice(0)) {
+      try {
+        hook();
+      } catch {
+        // One failing hook must not keep the others from running.
+      }
+    }
+  }
+
+  /** Registers cleanup to run once when the server shuts down (e.g. temporary files). */
+  onShutdown(hook: () => void): void {
+    this.#shutdownHooks.push(hook);
   }
 
   /**
