@@ -17,6 +17,7 @@ import { pinLoadGenerator, startServer, stopServer, type BenchServer } from './l
 import type { Era } from './lib/rawClient.js';
 import { mb, ms, num } from './lib/stats.js';
 import { smallCalls, type SmallCallsResult } from './scenarios/smallCalls.js';
+import { cancelLatency, progressFlood, sdkClient, slowConsumer, type Transport } from './scenarios/streaming.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -28,10 +29,28 @@ const CONCURRENCY = [1, 32];
 /** sluice may be at most this much slower than the SDK on any row. */
 const TOLERANCE = 0.1;
 
-const servers: BenchServer[] = [
-  await startServer('plain SDK v2', join(import.meta.dirname, 'servers/plainSdk.ts')),
-  await startServer('sluice', join(import.meta.dirname, 'servers/sluice.ts')),
-];
+const SERVER_FILES: Record<string, string> = {
+  'plain SDK v2': join(import.meta.dirname, 'servers/plainSdk.ts'),
+  sluice: join(import.meta.dirname, 'servers/sluice.ts'),
+};
+const servers: BenchServer[] = [];
+for (const [name, file] of Object.entries(SERVER_FILES)) servers.push(await startServer(name, file));
+const FLOOD_STEPS = 10_000;
+const CANCEL_RUNS = 30;
+const STALL_CHUNKS = 1500; // 1500 x 64 KiB = 94 MiB if nothing held the server back
+const STALL_HOLD_MS = 3000;
+interface StreamingRow {
+  readonly transport: Transport;
+  readonly server: string;
+  readonly delivered: number;
+  readonly lastValue: number;
+  readonly floodMs: number;
+  readonly cancelP50: number;
+  readonly cancelP95: number;
+  readonly cancelMissed: number;
+}
+const streamingRows: StreamingRow[] = [];
+const stallRows: Array<{ era: Era; server: string; growth: number }> = [];
 
 interface Row {
   readonly title: string;
@@ -59,6 +78,23 @@ try {
       rows.push({ title: `small tool calls, ${era}, ${concurrency} client${concurrency > 1 ? 's' : ''}`, sdk: best.get('plain SDK v2')!, sluice: best.get('sluice')! });
     }
   }
+  for (const transport of ['http 2025-11-25', 'http 2026-07-28', 'stdio'] as const) {
+    for (const server of servers) {
+      const client = await sdkClient(server, transport, SERVER_FILES[server.name]!);
+      const flood = await progressFlood(client, FLOOD_STEPS);
+      const cancel = await cancelLatency(client, CANCEL_RUNS);
+      await client.close();
+      streamingRows.push({ transport, server: server.name, delivered: flood.delivered, lastValue: flood.lastValue, floodMs: flood.ms, cancelP50: cancel.p50, cancelP95: cancel.p95, cancelMissed: cancel.missed });
+      process.stderr.write(`  ${transport} ${server.name}: flood ${flood.delivered} delivered, cancel p50 ${cancel.p50.toFixed(1)} ms\n`);
+    }
+  }
+  for (const era of ERAS) {
+    for (const server of servers) {
+      const growth = await slowConsumer(server, era, STALL_CHUNKS, STALL_HOLD_MS);
+      stallRows.push({ era, server: server.name, growth });
+      process.stderr.write(`  stalled client ${era} ${server.name}: +${mb(growth)}\n`);
+    }
+  }
 } finally {
   await Promise.all(servers.map(stopServer));
 }
@@ -77,7 +113,25 @@ const cpu = cpus();
 const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
 const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 
-process.stdout.write(`\n${table}\n\n${machine}; ${date}\n`);
+const streamingTable = [
+  `| transport | server | progress notifications delivered (of ${num(FLOOD_STEPS)}) | last value seen | flood time | cancel latency p50 | p95 |`,
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ...streamingRows.map(
+    (r) =>
+      `| ${r.transport} | ${r.server} | ${num(r.delivered)} | ${num(r.lastValue)} | ${ms(r.floodMs)} | ${
+        r.cancelMissed === CANCEL_RUNS
+          ? 'never: the cancellation did not reach the handler'
+          : `${ms(r.cancelP50)}${r.cancelMissed > 0 ? ` (${r.cancelMissed} of ${CANCEL_RUNS} never arrived)` : ''}`
+      } | ${r.cancelMissed === CANCEL_RUNS ? '' : ms(r.cancelP95)} |`,
+  ),
+].join('\n');
+const stallTable = [
+  `| era | server | server RSS growth, client stalled ${STALL_HOLD_MS / 1000} s into ${STALL_CHUNKS} x 64 KiB of output |`,
+  '| --- | --- | ---: |',
+  ...stallRows.map((r) => `| ${r.era} | ${r.server} | ${mb(r.growth)} |`),
+].join('\n');
+
+process.stdout.write(`\n${table}\n\n${streamingTable}\n\n${stallTable}\n\n${machine}; ${date}\n`);
 
 writeFileSync(
   join(ROOT, 'docs/benchmarks.md'),
@@ -101,6 +155,27 @@ priming events). The load generator is one process speaking raw HTTP (bench/lib/
 the same for both servers. sluice must stay within ${TOLERANCE * 100} % of the SDK's throughput on every row.
 
 ${table}
+
+## Streaming: progress flood, cancellation, a client that stops reading
+
+The same stock SDK v2 client drives both servers (pinned to 2026-07-28 for the 2026 rows; over
+stdio each server runs as a child process). **Progress flood:** one call reports
+${num(FLOOD_STEPS)} steps as fast as the server lets it; the plain SDK awaits every \`notify()\`,
+sluice's tool calls \`ctx.progress()\` unthrottled (rate 0), which keeps one notification in flight
+and coalesces to the newest value while the transport holds it back: fewer notifications, the
+last value always delivered. **Cancel latency:** time from the client's abort to the handler's
+signal (clocks compared in one machine), over ${CANCEL_RUNS} calls. A 2025 client of the plain SDK
+server talks to its stateless fallback, where \`notifications/cancelled\` arrives at a fresh
+server instance and never reaches the running handler.
+
+${streamingTable}
+
+**Client stalled:** a client starts a call that streams ${STALL_CHUNKS} chunks of 64 KiB (sluice:
+partial results, which the client opted into; plain SDK: progress messages, the only streaming it
+has) and then stops reading. The column is the server's peak RSS over the next
+${STALL_HOLD_MS / 1000} s minus its RSS before the call.
+
+${stallTable}
 `,
 );
 const slower = rows.filter((r) => r.sluice.perSecond < r.sdk.perSecond * (1 - TOLERANCE));

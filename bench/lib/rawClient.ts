@@ -22,7 +22,7 @@ export class RawClient {
     readonly era: Era,
   ) {}
 
-  static async connect(url: string, era: Era): Promise<RawClient> {
+  static async connect(url: string, era: Era, capabilities: Record<string, unknown> = {}): Promise<RawClient> {
     const client = new RawClient(url, era);
     if (era === '2025-11-25') {
       const init = await fetch(url, {
@@ -32,7 +32,7 @@ export class RawClient {
           jsonrpc: '2.0',
           id: client.#id++,
           method: 'initialize',
-          params: { protocolVersion: era, capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
+          params: { protocolVersion: era, capabilities, clientInfo: { name: 'bench', version: '0' } },
         }),
       });
       client.#session = init.headers.get('mcp-session-id') ?? undefined;
@@ -69,6 +69,25 @@ export class RawClient {
     const text = await response.text();
     if (!response.ok || !text.includes('"result"')) throw new Error(`tools/call failed: HTTP ${response.status} ${text.slice(0, 200)}`);
     return text;
+  }
+
+  /** Starts a tool call and returns the response without reading its body (a client that stopped reading). */
+  async startStalled(name: string, args: Record<string, unknown>, meta: Record<string, unknown>, capabilities: Record<string, unknown>): Promise<Response> {
+    const modern = this.era === '2026-07-28';
+    return fetch(this.url, {
+      method: 'POST',
+      headers: this.#headers(modern ? { 'mcp-method': 'tools/call', 'mcp-name': name } : {}),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: this.#id++,
+        method: 'tools/call',
+        params: {
+          name,
+          arguments: args,
+          _meta: { ...meta, ...(modern && { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': capabilities }) },
+        },
+      }),
+    });
   }
 
   async close(): Promise<void> {

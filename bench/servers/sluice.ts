@@ -1,12 +1,55 @@
-/** The same echo tool served by sluice (both eras on one endpoint, 2025 with sessions). */
-import { serveHttp, SluiceServer } from '../../src/index.js';
-import { ECHO_DESCRIPTION, echo } from './echoTool.js';
+/**
+ * The same tools served by sluice (both eras on one endpoint, 2025 with
+ * sessions; `--stdio` for stdio). `flood_progress` is unthrottled here so the
+ * flood compares raw delivery; `flood_output` streams partial results.
+ */
+import { serveHttp, serveStdio, SluiceServer } from '../../src/index.js';
+import { CHUNK_TEXT, ECHO_DESCRIPTION, echo, epochMs } from './echoTool.js';
 
-const sluice = new SluiceServer({ name: 'sluice', version: '1.0.0' }).tool<{ text: string }>({
-  name: 'echo',
-  description: ECHO_DESCRIPTION,
-  inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
-  handler: ({ text }) => echo(text),
-});
-const running = await serveHttp(sluice, { port: 0 });
-process.stdout.write(`${running.url}\n`);
+let lastAbortAt = 0;
+const sluice = new SluiceServer({ name: 'sluice', version: '1.0.0' })
+  .tool<{ text: string }>({
+    name: 'echo',
+    description: ECHO_DESCRIPTION,
+    inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+    handler: ({ text }) => echo(text),
+  })
+  .tool<{ count: number }>({
+    name: 'flood_progress',
+    description: 'progress flood',
+    progressPerSecond: 0,
+    inputSchema: { type: 'object', properties: { count: { type: 'number' } }, required: ['count'] },
+    handler: ({ count }, ctx) => {
+      for (let i = 1; i <= count; i++) ctx.progress(i, count);
+      return echo('done');
+    },
+  })
+  .tool<{ chunks: number }>({
+    name: 'flood_output',
+    description: 'output flood',
+    inputSchema: { type: 'object', properties: { chunks: { type: 'number' } }, required: ['chunks'] },
+    handler: async ({ chunks }, ctx) => {
+      for (let i = 1; i <= chunks && !ctx.signal.aborted; i++) await ctx.partial(CHUNK_TEXT);
+      return echo('done');
+    },
+  })
+  .tool({
+    name: 'wait',
+    description: 'runs until cancelled',
+    handler: (_args, ctx) =>
+      new Promise((resolve) => {
+        ctx.progress(1);
+        ctx.signal.addEventListener('abort', () => {
+          lastAbortAt = epochMs();
+          resolve(echo('cancelled'));
+        });
+      }),
+  })
+  .tool({ name: 'last_abort', description: 'when wait was last cancelled', handler: () => echo(String(lastAbortAt)) });
+
+if (process.argv.includes('--stdio')) {
+  serveStdio(sluice);
+} else {
+  const running = await serveHttp(sluice, { port: 0 });
+  process.stdout.write(`${running.url}\n`);
+}
