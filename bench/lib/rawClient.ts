@@ -55,38 +55,24 @@ export class RawClient {
 
   /** Calls a tool and returns the raw response text (JSON or SSE). Throws on a non-2xx status or a missing result. */
   async callTool(name: string, args: Record<string, unknown>): Promise<string> {
-    const modern = this.era === '2026-07-28';
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: this.#headers(modern ? { 'mcp-method': 'tools/call', 'mcp-name': name } : {}),
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: this.#id++,
-        method: 'tools/call',
-        params: { name, arguments: args, ...(modern && { _meta: ENVELOPE }) },
-      }),
-    });
+    const response = await this.#postToolCall(name, args, {}, {});
     const text = await response.text();
     if (!response.ok || !text.includes('"result"')) throw new Error(`tools/call failed: HTTP ${response.status} ${text.slice(0, 200)}`);
     return text;
   }
 
   /** Starts a tool call and returns the response without reading its body (a client that stopped reading). */
-  async startStalled(name: string, args: Record<string, unknown>, meta: Record<string, unknown>, capabilities: Record<string, unknown>): Promise<Response> {
+  startStalled(name: string, args: Record<string, unknown>, meta: Record<string, unknown>, capabilities: Record<string, unknown>): Promise<Response> {
+    return this.#postToolCall(name, args, meta, capabilities);
+  }
+
+  #postToolCall(name: string, args: Record<string, unknown>, meta: Record<string, unknown>, capabilities: Record<string, unknown>): Promise<Response> {
     const modern = this.era === '2026-07-28';
+    const envelope = modern ? { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': capabilities } : {};
     return fetch(this.url, {
       method: 'POST',
       headers: this.#headers(modern ? { 'mcp-method': 'tools/call', 'mcp-name': name } : {}),
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: this.#id++,
-        method: 'tools/call',
-        params: {
-          name,
-          arguments: args,
-          _meta: { ...meta, ...(modern && { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': capabilities }) },
-        },
-      }),
+      body: JSON.stringify({ jsonrpc: '2.0', id: this.#id++, method: 'tools/call', params: { name, arguments: args, _meta: { ...meta, ...envelope } } }),
     });
   }
 

@@ -69,3 +69,34 @@ export async function messagesOf(response: Response): Promise<Array<Record<strin
   }
   return text === '' ? [] : [JSON.parse(text)];
 }
+
+/**
+ * A raw 2026-07-28 `tools/call`: one POST with the per-request envelope and
+ * the standard headers. `meta` adds `_meta` keys (progressToken,
+ * partialResultToken); `capabilities` is the envelope's client capabilities.
+ */
+export function modernToolCall(
+  url: string,
+  tool: string,
+  options: { args?: Record<string, unknown>; meta?: Record<string, unknown>; capabilities?: Record<string, unknown>; id?: number } = {},
+): Promise<Response> {
+  return post(
+    url,
+    {
+      jsonrpc: '2.0',
+      id: options.id ?? 1,
+      method: 'tools/call',
+      params: {
+        name: tool,
+        arguments: options.args ?? {},
+        _meta: {
+          ...options.meta,
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
+          'io.modelcontextprotocol/clientCapabilities': options.capabilities ?? {},
+        },
+      },
+    },
+    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool },
+  );
+}

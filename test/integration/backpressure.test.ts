@@ -10,7 +10,7 @@ import { SluiceServer } from '../../src/server/sluiceServer.js';
 import { scriptTool } from '../../src/runner/scriptTool.js';
 import { serveHttp, type RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { waitFor } from '../helpers/processes.js';
-import { post, ROOT } from '../helpers/servers.js';
+import { modernToolCall, ROOT } from '../helpers/servers.js';
 
 const CHUNK = 'y'.repeat(64 * 1024);
 const CHUNKS = 2000; // 128 MiB if nothing held the tool back
@@ -50,25 +50,7 @@ before(async () => {
 after(() => server.close());
 
 function stalledCall(tool: string): Promise<Response> {
-  return post(
-    server.url,
-    {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        name: tool,
-        arguments: {},
-        _meta: {
-          partialResultToken: 'p',
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientInfo': { name: 'stalled', version: '0' },
-          'io.modelcontextprotocol/clientCapabilities': { partialResults: {} },
-        },
-      },
-    },
-    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool },
-  );
+  return modernToolCall(server.url, tool, { meta: { partialResultToken: 'p' }, capabilities: { partialResults: {} } });
 }
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));

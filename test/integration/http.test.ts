@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ProtocolError } from '@modelcontextprotocol/client';
 import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';
-import { INITIALIZE, messagesOf, post, startExample, v2Client } from '../helpers/servers.js';
+import { INITIALIZE, messagesOf, modernToolCall, post, startExample, v2Client } from '../helpers/servers.js';
 
 let server: RunningHttpServer;
 before(async () => {
@@ -180,24 +180,8 @@ describe('health and metrics', () => {
 
 describe('raw 2026-07-28 requests', () => {
   test('a tools/call with the envelope is answered without a session', async () => {
-    const r = await post(
-      server.url,
-      {
-        jsonrpc: '2.0',
-        id: 3,
-        method: 'tools/call',
-        params: {
-          name: 'echo',
-          arguments: { text: 'modern' },
-          _meta: {
-            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
-            'io.modelcontextprotocol/clientCapabilities': {},
-          },
-        },
-      },
-      { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' },
-    );
+    const r = await modernToolCall(server.url, 'echo', { args: { text: 'modern' }, id: 3 });
+
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('mcp-session-id'), null);
     const [message] = await messagesOf(r);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SluiceServer } from '../../src/server/sluiceServer.js';
 import { serveHttp, type RunningHttpServer } from '../../src/transports/http/nodeServer.js';
-import { messagesOf, post, v2Client } from '../helpers/servers.js';
+import { messagesOf, modernToolCall, v2Client } from '../helpers/servers.js';
 
 let server: RunningHttpServer;
 before(async () => {
@@ -35,25 +35,7 @@ before(async () => {
 after(() => server.close());
 
 function modernCall(tool: string, meta: Record<string, unknown>, capabilities: Record<string, unknown>) {
-  return post(
-    server.url,
-    {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        name: tool,
-        arguments: {},
-        _meta: {
-          ...meta,
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
-          'io.modelcontextprotocol/clientCapabilities': capabilities,
-        },
-      },
-    },
-    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool },
-  );
+  return modernToolCall(server.url, tool, { meta, capabilities });
 }
 
 test('opted-in calls get ordered partial results before the complete result', async () => {

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { SluiceServer } from '../../src/server/sluiceServer.js';
 import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { isAlive, readPids, waitFor } from '../helpers/processes.js';
-import { post, ROOT, startConfig, tempDir, v2Client } from '../helpers/servers.js';
+import { modernToolCall, ROOT, startConfig, tempDir, v2Client } from '../helpers/servers.js';
 
 const SCRIPTS = join(ROOT, 'test/fixtures/scripts');
 const tmp = tempDir();
@@ -135,25 +135,8 @@ test('SIGKILL follows SIGTERM after the grace period', async () => {
 
 test('a 2026 client closing its request stream cancels the tool and stops the script', async () => {
   const pidfile = join(tmp.dir, 'disconnect.json');
-  const response = await post(
-    server.url,
-    {
-      jsonrpc: '2.0',
-      id: 9,
-      method: 'tools/call',
-      params: {
-        name: 'sleepy_long',
-        arguments: { pidfile },
-        _meta: {
-          progressToken: 9,
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
-          'io.modelcontextprotocol/clientCapabilities': {},
-        },
-      },
-    },
-    { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'sleepy_long' },
-  );
+  const response = await modernToolCall(server.url, 'sleepy_long', { args: { pidfile }, meta: { progressToken: 9 }, id: 9 });
+
   assert.equal(response.status, 200);
   const pids = await readPids(pidfile);
   assert.ok(isAlive(pids.child!));
