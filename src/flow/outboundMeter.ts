@@ -19,12 +19,35 @@ export class OutboundMeter {
   #bytes = 0;
   #closed = false;
   #waiters: Array<() => void> = [];
+  readonly #now: () => number;
+  #fullSince: number | undefined;
+  #onDisconnect: Array<(reason: string) => void> = [];
 
-  constructor(highWaterBytes: number) {
+  /** @param now - time source for {@link OutboundMeter.stalledFor} (ms). */
+  constructor(highWaterBytes: number, now: () => number = () => performance.now()) {
     if (!Number.isInteger(highWaterBytes) || highWaterBytes < 1) {
       throw new RangeError(`highWaterBytes must be an integer >= 1; got ${highWaterBytes}`);
     }
     this.highWaterBytes = highWaterBytes;
+    this.#now = now;
+  }
+
+  /** How long the stream has been full without the consumer taking anything (ms; 0 when not full). */
+  stalledFor(): number {
+    return this.#fullSince === undefined || !this.full ? 0 : this.#now() - this.#fullSince;
+  }
+
+  /** Registers what ends the stream's connection when a producer gives up on a stalled consumer. */
+  onDisconnect(listener: (reason: string) => void): void {
+    this.#onDisconnect.push(listener);
+  }
+
+  /** Gives up on the consumer: closes the meter and asks the transport to drop the connection. Idempotent. */
+  disconnect(reason: string): void {
+    const listeners = this.#onDisconnect;
+    this.#onDisconnect = [];
+    this.close();
+    for (const listener of listeners) listener(reason);
   }
 
   /** Bytes written by producers and not yet delivered. */
@@ -51,6 +74,7 @@ export class OutboundMeter {
     if (this.#closed) return;
     this.#sizes.push(bytes);
     this.#bytes += bytes;
+    if (this.full && this.#fullSince === undefined) this.#fullSince = this.#now();
   }
 
   /** The consumer passed on the oldest outstanding message. */
@@ -61,6 +85,8 @@ export class OutboundMeter {
       this.#sizes = this.#sizes.slice(this.#head);
       this.#head = 0;
     }
+    // Any delivery is progress: the stall clock restarts.
+    this.#fullSince = this.full ? this.#now() : undefined;
     if (!this.full) this.#wake();
   }
 

@@ -20,6 +20,7 @@ export function buildServer(config: SluiceConfig, options: BuildServerOptions = 
     name: config.name,
     version: config.version,
     ...(config.progressPerSecond !== undefined && { progressPerSecond: config.progressPerSecond }),
+    ...(config.backpressure !== undefined && { slowConsumer: config.backpressure }),
     ...options,
   });
   let spool = options.spool;

@@ -11,6 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
+import type { PartialPolicy } from '../server/partial.js';
+import type { SlowConsumerOptions } from '../server/types.js';
 import { parseDuration } from './duration.js';
 
 /** A script tool from the config. */
@@ -25,6 +27,7 @@ export interface ScriptToolConfig {
   readonly required: readonly string[];
   readonly timeoutMs: number | undefined;
   readonly progressPerSecond: number | undefined;
+  readonly backpressure: SlowConsumerOptions | undefined;
   /** Working directory (absolute). */
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
@@ -51,7 +54,10 @@ export interface SluiceConfig {
   readonly resources: readonly FileResourceConfig[];
   readonly sessions: { readonly ttlMs: number | undefined; readonly max: number | undefined; readonly cancelOnDisconnect: boolean | undefined };
   readonly progressPerSecond: number | undefined;
+  readonly backpressure: SlowConsumerOptions | undefined;
 }
+
+const PARTIAL_POLICIES = ['block', 'drop-newest', 'drop-oldest', 'coalesce-latest'] as const;
 
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
@@ -79,7 +85,7 @@ export function parseConfig(text: string, file: string): SluiceConfig {
   const v = new Validator(doc, lineCounter, file);
   const root = doc.toJS() ?? {};
   v.object(root, [], 'the config');
-  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress']);
+  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress', 'backpressure']);
   const base = dirname(file);
 
   const tools = v.list(root.tools, ['tools']).map((raw, i) => v.tool(raw, ['tools', i], base));
@@ -110,6 +116,7 @@ export function parseConfig(text: string, file: string): SluiceConfig {
   }
   return {
     file,
+    backpressure: v.backpressure(root.backpressure, ['backpressure']),
     name: root.name === undefined ? 'sluice' : v.string(root.name, ['name']),
     version: root.version === undefined ? '0.0.0' : String(root.version),
     tools,
@@ -189,7 +196,7 @@ class Validator {
 
   tool(raw: Raw, path: ReadonlyArray<string | number>, base: string): ScriptToolConfig {
     this.object(raw, path, 'a tool');
-    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'cwd', 'env']);
+    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'backpressure', 'cwd', 'env']);
     const name = this.string(raw.name, [...path, 'name']);
     if (!TOOL_NAME.test(name)) this.fail([...path, 'name'], `tool name "${name}" may use only letters, digits, "_", "-" and "." (1-128 characters)`);
     const description = this.string(raw.description, [...path, 'description']);
@@ -238,8 +245,22 @@ class Validator {
       required,
       timeoutMs: raw.timeout === undefined ? undefined : this.duration(raw.timeout, [...path, 'timeout']),
       progressPerSecond,
+      backpressure: this.backpressure(raw.backpressure, [...path, 'backpressure']),
       cwd,
       env,
+    };
+  }
+
+  backpressure(raw: Raw, path: ReadonlyArray<string | number>): SlowConsumerOptions | undefined {
+    if (raw === undefined) return undefined;
+    this.object(raw, path, 'backpressure');
+    this.keys(raw, path, ['partial', 'stallTimeout']);
+    if (raw.partial !== undefined && !PARTIAL_POLICIES.includes(raw.partial)) {
+      this.fail([...path, 'partial'], `must be one of ${PARTIAL_POLICIES.join(', ')}`);
+    }
+    return {
+      ...(raw.partial !== undefined && { partial: raw.partial as PartialPolicy }),
+      ...(raw.stallTimeout !== undefined && { stallTimeoutMs: this.duration(raw.stallTimeout, [...path, 'stallTimeout']) }),
     };
   }
 

@@ -81,6 +81,7 @@ export function scriptTool(config: ScriptToolConfig, options: ScriptToolOptions 
     inputSchema,
     ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
     ...(config.progressPerSecond !== undefined && { progressPerSecond: config.progressPerSecond }),
+    ...(config.backpressure !== undefined && { slowConsumer: config.backpressure }),
     handler: (args, ctx) => runScript(config, buildArgv(config.args, args), ctx, options),
   };
 }

@@ -19,6 +19,21 @@ import type { ContentBlock } from '@modelcontextprotocol/server';
 import type { OutboundMeter } from '../flow/outboundMeter.js';
 import { Method } from '../protocol/wire.js';
 
+/**
+ * What happens to a partial result when the client reads too slowly for the
+ * stream to take it (its outbound meter is full):
+ * - `block`: `partial()` waits for room, holding the producer back (default);
+ * - `drop-newest`: the new chunk is dropped;
+ * - `drop-oldest`: chunks queue (up to {@link PARTIAL_QUEUE_LIMIT}); the oldest queued chunk goes;
+ * - `coalesce-latest`: only the newest waiting chunk is kept.
+ * With the last three the producer never waits. Dropped chunks leave gaps in
+ * `seq`; the final result is complete either way.
+ */
+export type PartialPolicy = 'block' | 'drop-newest' | 'drop-oldest' | 'coalesce-latest';
+
+/** Chunks a non-blocking policy queues while the stream is full. */
+export const PARTIAL_QUEUE_LIMIT = 16;
+
 /** What a tool passes to `partial()`: text, or content blocks. */
 export type PartialContent = string | ContentBlock[];
 
@@ -40,16 +55,34 @@ export class PartialEmitter {
   #chain: Promise<void> = Promise.resolve();
   #done = false;
   readonly #meter: OutboundMeter | undefined;
+  readonly #policy: PartialPolicy;
+  /** Chunks waiting for room under a non-blocking policy. */
+  #queue: Array<{ method: string; params: Record<string, unknown> }> = [];
+  #draining = false;
+  #dropped = 0;
 
   /**
    * @param token - the call's partial-result token when it opted in, else `undefined` (fallback mode).
    * @param meter - the outbound stream's meter: each chunk waits for room under its high-water mark.
+   * @param policy - what a full stream does to new chunks. @defaultValue 'block'
    */
-  constructor(token: string | number | undefined, send: SendNotification, fallback: PartialFallback, meter?: OutboundMeter) {
+  constructor(
+    token: string | number | undefined,
+    send: SendNotification,
+    fallback: PartialFallback,
+    meter?: OutboundMeter,
+    policy: PartialPolicy = 'block',
+  ) {
     this.#token = token;
     this.#send = send;
     this.#fallback = fallback;
     this.#meter = meter;
+    this.#policy = policy;
+  }
+
+  /** Chunks dropped by the policy so far. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   get optedIn(): boolean {
@@ -79,26 +112,74 @@ export class PartialEmitter {
       content: blocks,
       ...(structuredContent !== undefined && { structuredContent }),
     };
-    // Strictly one after another: seq order is wire order. Each waits for room on a slow stream.
     const notification = { method: Method.PartialResultNotification, params };
     const meter = this.#meter;
-    const sent = this.#chain.then(async () => {
-      if (meter !== undefined) {
-        await meter.room();
-        meter.produced(JSON.stringify(notification).length);
-      }
-      await this.#send(notification);
-    });
-    this.#chain = sent.catch(() => {
-      // The stream is gone; the final result (or the cancellation) tells the rest.
-    });
+    if (meter !== undefined && this.#policy !== 'block' && (meter.full || this.#queue.length > 0)) {
+      return this.#enqueueWithPolicy(notification);
+    }
+    // Strictly one after another: seq order is wire order. Each waits for room on a slow stream.
+    this.#chain = this.#chain
+      .then(() => this.#sendMetered(notification))
+      .catch(() => {
+        // The stream is gone; the final result (or the cancellation) tells the rest.
+      });
     return this.#chain;
   }
 
-  /** Waits for every partial already emitted, then stops (before the result, or on cancellation). */
+  async #sendMetered(notification: { method: string; params: Record<string, unknown> }): Promise<void> {
+    const meter = this.#meter;
+    if (meter !== undefined) {
+      await meter.room();
+      meter.produced(JSON.stringify(notification).length);
+    }
+    await this.#send(notification);
+  }
+
+  /** Non-blocking policies: queue, drop or coalesce, and resolve at once. */
+  #enqueueWithPolicy(notification: { method: string; params: Record<string, unknown> }): Promise<void> {
+    switch (this.#policy) {
+      case 'drop-newest':
+        this.#dropped++;
+        return Promise.resolve();
+      case 'coalesce-latest':
+        this.#dropped += this.#queue.length;
+        this.#queue = [notification];
+        break;
+      default: // drop-oldest
+        this.#queue.push(notification);
+        if (this.#queue.length > PARTIAL_QUEUE_LIMIT) {
+          this.#queue.shift();
+          this.#dropped++;
+        }
+    }
+    if (!this.#draining) {
+      this.#draining = true;
+      this.#chain = this.#chain.then(() => this.#drain());
+    }
+    return Promise.resolve();
+  }
+
+  /** Sends queued chunks as room appears, oldest first, until the queue is empty. */
+  async #drain(): Promise<void> {
+    try {
+      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+        await this.#sendMetered(next).catch(() => {});
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** Waits for every partial already emitted (queued ones included), then stops (before the result, or on cancellation). */
   async finish(): Promise<void> {
     this.#done = true;
     await this.#chain;
+  }
+
+  /** Stops at once, dropping queued chunks (the call was cancelled). */
+  cancel(): void {
+    this.#done = true;
+    this.#queue = [];
   }
 }
 

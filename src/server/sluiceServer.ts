@@ -28,7 +28,7 @@ import { type Clock, systemClock } from '../flow/clock.js';
 import { ErrorCode, Method } from '../protocol/wire.js';
 import { type ArgumentValidator, compileArgumentValidator } from './jsonSchema.js';
 import { runToolCall } from './toolCall.js';
-import type { PromptDefinition, ResourceDefinition, ResourceTemplateDefinition, ToolDefinition } from './types.js';
+import type { PromptDefinition, ResourceDefinition, ResourceTemplateDefinition, SlowConsumerOptions, ToolDefinition } from './types.js';
 import { type CompiledUriTemplate, compileUriTemplate } from './uriTemplate.js';
 
 /** Options of a {@link SluiceServer}. */
@@ -42,6 +42,8 @@ export interface SluiceServerOptions {
   readonly progressPerSecond?: number;
   /** Default tool timeout (ms, ≥ 1). @defaultValue {@link DEFAULT_TOOL_TIMEOUT_MS} */
   readonly toolTimeoutMs?: number;
+  /** What tools do when a client reads too slowly. @defaultValue partial results block; no stall timeout */
+  readonly slowConsumer?: SlowConsumerOptions;
   /** Capabilities to declare besides those implied by the definitions (e.g. `logging`, `completions`). */
   readonly capabilities?: ServerCapabilities;
   /** Escape hatch: called on every new SDK `Server` to register handlers sluice does not wrap. */
@@ -254,6 +256,7 @@ export class SluiceServer {
     }
     const call = runToolCall(tool.definition, args as Record<string, unknown>, ctx, {
       clientCapabilities,
+      slowConsumer: { ...this.options.slowConsumer, ...tool.definition.slowConsumer },
       progressPerSecond: this.options.progressPerSecond,
       timeoutMs: this.options.toolTimeoutMs,
       clock: this.#clock,

@@ -14,7 +14,8 @@ import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY } fro
 import { outboundMeterOf } from './outbound.js';
 import { PartialEmitter } from './partial.js';
 import { ProgressReporter } from './progress.js';
-import type { ToolContext, ToolDefinition, ToolResult } from './types.js';
+import type { OutboundMeter } from '../flow/outboundMeter.js';
+import type { SlowConsumerOptions, ToolContext, ToolDefinition, ToolResult } from './types.js';
 
 /** Why a call's signal was aborted. */
 export class ToolTimeoutError extends Error {
@@ -27,6 +28,7 @@ export class ToolTimeoutError extends Error {
 export interface ToolCallOptions {
   /** The client's declared capabilities for this call (envelope on 2026-07-28, initialize on 2025). */
   readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
+  readonly slowConsumer?: SlowConsumerOptions;
   readonly progressPerSecond: number;
   readonly timeoutMs: number;
   readonly clock: Clock;
@@ -86,7 +88,9 @@ export async function runToolCall(
     (n) => mcp.mcpReq.notify(n as Parameters<typeof mcp.mcpReq.notify>[0]),
     { setLatestLine: (line) => reporter.setFallbackMessage(line), chunkProgress: (n, line) => reporter.reportChunk(n, line) },
     meter,
+    options.slowConsumer?.partial,
   );
+  const stopStallWatch = watchForStall(meter, options.slowConsumer?.stallTimeoutMs, options.clock, (reason) => controller.abort(new Error(reason)));
 
   const cleanups: Array<() => void | Promise<void>> = [];
   let cleanupsRun: Promise<void> | undefined;
@@ -103,7 +107,7 @@ export async function runToolCall(
     })());
   controller.signal.addEventListener('abort', () => {
     reporter.cancel();
-    void partials.finish();
+    partials.cancel();
     void runCleanups();
   });
 
@@ -130,11 +134,38 @@ export async function runToolCall(
     return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
   } finally {
     options.clock.clearTimeout(timer);
+    stopStallWatch();
     mcp.mcpReq.signal.removeEventListener('abort', fromClient);
     options.shutdown.removeEventListener('abort', fromShutdown);
     if (controller.signal.aborted) await runCleanups();
     else reporter.cancel();
   }
+}
+
+/**
+ * Disconnect after a stall: when the stream stays full with nothing taken for
+ * `stallTimeoutMs`, the meter drops the connection and the call is cancelled.
+ * Returns the function that stops watching.
+ */
+function watchForStall(
+  meter: OutboundMeter | undefined,
+  stallTimeoutMs: number | undefined,
+  clock: Clock,
+  cancel: (reason: string) => void,
+): () => void {
+  if (meter === undefined || stallTimeoutMs === undefined || stallTimeoutMs <= 0) return () => {};
+  let timer: unknown;
+  const check = () => {
+    if (meter.stalledFor() >= stallTimeoutMs) {
+      const reason = `The client took nothing for ${formatDuration(stallTimeoutMs)}: disconnected`;
+      meter.disconnect(reason);
+      cancel(reason);
+      return;
+    }
+    timer = clock.setTimeout(check, Math.max(10, Math.floor(stallTimeoutMs / 4)));
+  };
+  timer = clock.setTimeout(check, Math.max(10, Math.floor(stallTimeoutMs / 4)));
+  return () => clock.clearTimeout(timer);
 }
 
 async function runCleanupLate(cleanup: () => void | Promise<void>): Promise<void> {

@@ -14,7 +14,7 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import type { JsonSchemaObject } from './jsonSchema.js';
-import type { PartialContent } from './partial.js';
+import type { PartialContent, PartialPolicy } from './partial.js';
 import type { UriVariables } from './uriTemplate.js';
 
 /** What a tool handler receives besides its arguments. */
@@ -42,6 +42,14 @@ export interface ToolContext {
   readonly mcp: ServerContext;
 }
 
+/** What a tool does when its client reads too slowly (HTTP response streams; stdio waits for drain). */
+export interface SlowConsumerOptions {
+  /** Policy for partial results on a full stream; progress always coalesces to the latest value. @defaultValue 'block' */
+  readonly partial?: PartialPolicy;
+  /** Disconnect a client that took nothing for this long while the stream was full, cancelling the call (ms). @defaultValue off */
+  readonly stallTimeoutMs?: number;
+}
+
 /** A tool handler may return a full result or just text. */
 export type ToolResult = CallToolResult | string;
 
@@ -57,6 +65,8 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
   readonly progressPerSecond?: number;
   /** Time the tool may run before it is cancelled (ms). @defaultValue the server's `toolTimeoutMs` */
   readonly timeoutMs?: number;
+  /** Slow-consumer behaviour for this tool. @defaultValue the server's `slowConsumer` */
+  readonly slowConsumer?: SlowConsumerOptions;
   readonly handler: (args: Args, ctx: ToolContext) => ToolResult | Promise<ToolResult>;
 }
 

@@ -41,6 +41,7 @@ before(async () => {
         required: [],
         timeoutMs: undefined,
         progressPerSecond: undefined,
+        backpressure: undefined,
         cwd: ROOT,
         env: {},
       }),
@@ -80,4 +81,24 @@ test('a script printing 500 MiB to a stalled client is held back, not run to its
   assert.ok(growth < 64 * 1024 * 1024, `RSS grew by ${(growth / 1048576).toFixed(0)} MiB`);
   await response.body!.cancel();
   await waitFor(() => sluice.inflight === 0, 10_000, 'the script to be stopped');
+});
+
+test('a client stalled past the stall timeout is disconnected and its call cancelled', async () => {
+  let cancelledWith = '';
+  const stalling = new SluiceServer({ name: 'stall', version: '0', slowConsumer: { stallTimeoutMs: 500 } }).tool({
+    name: 'flood',
+    description: 'floods',
+    handler: async (_args, ctx) => {
+      ctx.signal.addEventListener('abort', () => (cancelledWith = String((ctx.signal.reason as Error).message)));
+      for (let i = 0; i < CHUNKS && !ctx.signal.aborted; i++) await ctx.partial(CHUNK);
+      return 'done';
+    },
+  });
+  const running = await serveHttp(stalling, { port: 0 });
+  const response = await modernToolCall(running.url, 'flood', { meta: { partialResultToken: 'p' }, capabilities: { partialResults: {} } });
+  await waitFor(() => stalling.inflight === 0, 10_000, 'the stalled call to be cancelled');
+  assert.match(cancelledWith, /took nothing for 500ms: disconnected/);
+  // The connection was dropped: reading the rest fails instead of hanging.
+  await assert.rejects(response.text());
+  await running.close();
 });

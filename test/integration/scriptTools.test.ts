@@ -113,6 +113,7 @@ test('SIGKILL follows SIGTERM after the grace period', async () => {
         required: [],
         timeoutMs: 300,
         progressPerSecond: undefined,
+        backpressure: undefined,
         cwd: tmp.dir,
         env: {},
       },

@@ -106,3 +106,13 @@ test('progress rate, globally and per tool', () => {
   assert.equal(config.tools[0]!.progressPerSecond, 0);
   assert.match(errorOf('progress: { perSecond: -1 }\n').message, /progress\.perSecond: must be a number >= 0/);
 });
+
+test('backpressure, globally and per tool', () => {
+  const config = parseConfig(
+    'backpressure: { partial: drop-oldest, stallTimeout: 30s }\ntools:\n  - { name: t, description: d, command: x, backpressure: { partial: block } }\n',
+    FILE,
+  );
+  assert.deepEqual(config.backpressure, { partial: 'drop-oldest', stallTimeoutMs: 30_000 });
+  assert.deepEqual(config.tools[0]!.backpressure, { partial: 'block' });
+  assert.match(errorOf('backpressure: { partial: sometimes }\n').message, /backpressure\.partial: must be one of block, drop-newest, drop-oldest, coalesce-latest/);
+});

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import {
   createMcpHandler,
@@ -42,6 +43,12 @@ import { setOutboundMeter } from '../../server/outbound.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
 import { jsonRpcError, meteredBody, methodOf, requestIdOf } from './responses.js';
 import { type Session, type SessionLimits, SessionRegistry } from './sessions.js';
+
+/**
+ * The connection a request arrived on, for dropping a stalled client. The
+ * Node listener runs each request inside it (see `nodeServer.ts`).
+ */
+export const connectionContext = new AsyncLocalStorage<{ destroy(): void }>();
 
 /** Options of the HTTP handler. */
 export interface HttpHandlerOptions {
@@ -242,6 +249,9 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   function meterFor(request: Request): OutboundMeter {
     const meter = new OutboundMeter(streamHighWaterBytes);
     setOutboundMeter(request, meter);
+    // A stalled client is dropped by closing its socket: nothing else reaches a writer parked on drain.
+    const connection = connectionContext.getStore();
+    if (connection !== undefined) meter.onDisconnect(() => connection.destroy());
     return meter;
   }
 

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { DEFAULT_HOST, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_MCP_PATH, DEFAULT_PORT } from '../../defaults.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
-import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './handler.js';
+import { connectionContext, createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './handler.js';
 import { createHttpMetrics, outcomeOf } from './metrics.js';
 
 /** Options of {@link serveHttp}. */
@@ -57,7 +57,7 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
     if (pathname === path) {
       metrics.requestsInflight.inc();
       res.once('close', () => metrics.requestsInflight.dec());
-      void mcp(req, res);
+      void connectionContext.run({ destroy: () => res.destroy() }, () => mcp(req, res));
     } else if (pathname === '/healthz' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(

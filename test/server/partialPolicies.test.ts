@@ -1,0 +1,82 @@
+// Guards the slow-consumer policies for partial results against a full
+// stream (a meter nobody drains): block holds the producer; drop-newest drops
+// new chunks; drop-oldest keeps the newest 16 queued; coalesce-latest keeps
+// only the newest. Dropped chunks leave gaps in seq, never reorder it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { OutboundMeter } from '../../src/flow/outboundMeter.js';
+import { PARTIAL_QUEUE_LIMIT, PartialEmitter, type PartialPolicy } from '../../src/server/partial.js';
+
+const noFallback = { setLatestLine: () => {}, chunkProgress: () => {} };
+const tick = () => new Promise((r) => setImmediate(r));
+
+function setup(policy: PartialPolicy) {
+  const meter = new OutboundMeter(100);
+  const sent: number[] = [];
+  const emitter = new PartialEmitter('t', async (n) => void sent.push(n.params.seq as number), noFallback, meter, policy);
+  return { meter, sent, emitter };
+}
+
+/** Emits `n` chunks of 60 bytes (over the 100-byte mark after the first two). */
+async function flood(emitter: PartialEmitter, n: number): Promise<number> {
+  let returned = 0;
+  for (let i = 0; i < n; i++) {
+    void emitter.emit('x'.repeat(10)).then(() => returned++);
+    await tick();
+  }
+  return returned;
+}
+
+test('block: the producer waits; everything arrives in order once the client reads', async () => {
+  const { meter, sent, emitter } = setup('block');
+  const returned = await flood(emitter, 10);
+  assert.ok(returned < 10, 'producers are held back');
+  while (sent.length < 10) {
+    meter.delivered();
+    await tick();
+  }
+  assert.deepEqual(sent, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+test('drop-newest: new chunks are dropped while the stream is full', async () => {
+  const { meter, sent, emitter } = setup('drop-newest');
+  assert.equal(await flood(emitter, 10), 10, 'the producer never waits');
+  for (let i = 0; i < 20; i++) meter.delivered();
+  await emitter.finish();
+  assert.ok(emitter.dropped > 0);
+  assert.deepEqual([...sent].sort((a, b) => a - b), sent, 'in seq order');
+  assert.equal(sent.length + emitter.dropped, 10);
+});
+
+test('drop-oldest: the newest chunks are kept, the oldest queued go', async () => {
+  const { meter, sent, emitter } = setup('drop-oldest');
+  assert.equal(await flood(emitter, 40), 40);
+  const drain = (async () => {
+    while (!meter.closed) {
+      meter.delivered();
+      await tick();
+    }
+  })();
+  await emitter.finish();
+  meter.close();
+  await drain;
+  assert.equal(sent.at(-1), 39, 'the newest chunk arrives');
+  assert.ok(sent.length <= 2 + PARTIAL_QUEUE_LIMIT + 1, `sent ${sent.length}`);
+  assert.deepEqual([...sent].sort((a, b) => a - b), sent);
+});
+
+test('coalesce-latest: only the newest waiting chunk is kept', async () => {
+  const { meter, sent, emitter } = setup('coalesce-latest');
+  assert.equal(await flood(emitter, 30), 30);
+  const drain = (async () => {
+    while (!meter.closed) {
+      meter.delivered();
+      await tick();
+    }
+  })();
+  await emitter.finish();
+  meter.close();
+  await drain;
+  assert.equal(sent.at(-1), 29);
+  assert.ok(sent.length <= 4, `sent ${sent.length}`);
+});
