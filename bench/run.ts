@@ -17,7 +17,7 @@ import { pinLoadGenerator, startServer, stopServer, type BenchServer } from './l
 import type { Era } from './lib/rawClient.js';
 import { mb, ms, num } from './lib/stats.js';
 import { smallCalls, type SmallCallsResult } from './scenarios/smallCalls.js';
-import { cancelLatency, progressFlood, sdkClient, slowConsumer, type Transport } from './scenarios/streaming.js';
+import { cancelLatency, progressFlood, sdkClient, slowConsumer, slowConsumerStdio, type Transport } from './scenarios/streaming.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -50,7 +50,7 @@ interface StreamingRow {
   readonly cancelMissed: number;
 }
 const streamingRows: StreamingRow[] = [];
-const stallRows: Array<{ era: Era; server: string; growth: number }> = [];
+const stallRows: Array<{ era: Era | 'stdio'; server: string; growth: number }> = [];
 
 interface Row {
   readonly title: string;
@@ -95,6 +95,11 @@ try {
       process.stderr.write(`  stalled client ${era} ${server.name}: +${mb(growth)}\n`);
     }
   }
+  for (const server of servers) {
+    const growth = await slowConsumerStdio(SERVER_FILES[server.name]!, STALL_CHUNKS, STALL_HOLD_MS);
+    stallRows.push({ era: 'stdio', server: server.name, growth });
+    process.stderr.write(`  stalled client stdio ${server.name}: +${mb(growth)}\n`);
+  }
 } finally {
   await Promise.all(servers.map(stopServer));
 }
@@ -126,7 +131,7 @@ const streamingTable = [
   ),
 ].join('\n');
 const stallTable = [
-  `| era | server | server RSS growth, client stalled ${STALL_HOLD_MS / 1000} s into ${STALL_CHUNKS} x 64 KiB of output |`,
+  `| transport | server | server RSS growth, client stalled ${STALL_HOLD_MS / 1000} s into ${STALL_CHUNKS} x 64 KiB of output |`,
   '| --- | --- | ---: |',
   ...stallRows.map((r) => `| ${r.era} | ${r.server} | ${mb(r.growth)} |`),
 ].join('\n');
@@ -173,7 +178,8 @@ ${streamingTable}
 **Client stalled:** a client starts a call that streams ${STALL_CHUNKS} chunks of 64 KiB (sluice:
 partial results, which the client opted into; plain SDK: progress messages, the only streaming it
 has) and then stops reading. The column is the server's peak RSS over the next
-${STALL_HOLD_MS / 1000} s minus its RSS before the call.
+${STALL_HOLD_MS / 1000} s minus its RSS before the call (HTTP 2025 and 2026; stdio, where each server
+runs as a child whose stdout the client stops reading).
 
 ${stallTable}
 `,

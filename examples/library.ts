@@ -26,6 +26,8 @@ sluice.tool<{ numbers: number[] }>({
       // Throttled to 5 per second by default; the last value always arrives before the result.
       ctx.progress(i + 1, numbers.length, `added ${n}`);
       sum += n;
+      // Stream output as it is produced. Awaiting it holds this loop back while the client reads slowly.
+      await ctx.partial(`running total: ${sum}\n`);
       // Stop the moment nobody listens: the signal aborts on client cancel, timeout or shutdown.
       await new Promise((resolve, reject) => {
         const timer = setTimeout(resolve, 200);

@@ -106,3 +106,34 @@ export async function cancelLatency(client: Client, runs: number): Promise<{ p50
   latencies.sort((a, b) => a - b);
   return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), missed: runs - latencies.length };
 }
+
+/** The stalled client over stdio: the server runs as a child whose stdout nobody reads. */
+export async function slowConsumerStdio(serverFile: string, chunks: number, holdMs: number): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', serverFile, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const send = (message: unknown) => child.stdin.write(`${JSON.stringify(message)}\n`);
+  // Read only until the initialize answer, then stop reading.
+  await new Promise<void>((resolve) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('"id":0')) {
+        child.stdout.off('data', onData);
+        child.stdout.pause();
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: { partialResults: {} }, clientInfo: { name: 'bench', version: '0' } } });
+  });
+  send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  const pid = child.pid!;
+  await new Promise((r) => setTimeout(r, 300));
+  resetPeakRss(pid);
+  const before = peakRssBytes(pid);
+  send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'flood_output', arguments: { chunks }, _meta: { progressToken: 1, partialResultToken: 'p' } } });
+  await new Promise((r) => setTimeout(r, holdMs));
+  const growth = peakRssBytes(pid) - before;
+  child.kill('SIGKILL');
+  return growth;
+}

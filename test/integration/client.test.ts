@@ -124,3 +124,18 @@ test('sluice call: Ctrl-C cancels the call, tells the server, exits 130 with the
   assert.match(stderr, /^sluice: cancelled: interrupted \(Ctrl-C\)$/m);
   await waitFor(() => !isAlive(pids.child!), 5000, 'the server to stop the script');
 });
+
+test('over stdio, aborting sends notifications/cancelled and the server stops the script', async () => {
+  const config = join(tmp.dir, 'stdio-sleepy.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(config, `tools:\n  - name: sleepy\n    description: never ends\n    command: node\n    args: ["${SCRIPTS}/sleepy.mjs", "{{pidfile}}"]\n    parameters: { pidfile: { type: string } }\n`);
+  const client = await connect(`stdio:${process.execPath} ${CLI} serve ${config} --stdio`);
+  const pidfile = join(tmp.dir, 'stdio-abort.json');
+  const controller = new AbortController();
+  const call = client.callTool('sleepy', { pidfile }, { signal: controller.signal });
+  const pids = await readPids(pidfile);
+  controller.abort('stop over stdio');
+  await assert.rejects(call, CancelledError);
+  await waitFor(() => !isAlive(pids.child!) && !isAlive(pids.grandchild!), 5000, 'the server to stop the script');
+  await client.close();
+});
