@@ -13,7 +13,6 @@
  *
  * @module
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import {
   createMcpHandler,
@@ -43,12 +42,6 @@ import { setOutboundMeter } from '../../server/outbound.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
 import { jsonRpcError, meteredBody, methodOf, requestIdOf } from './responses.js';
 import { type Session, type SessionLimits, SessionRegistry } from './sessions.js';
-
-/**
- * The connection a request arrived on, for dropping a stalled client. The
- * Node listener runs each request inside it (see `nodeServer.ts`).
- */
-export const connectionContext = new AsyncLocalStorage<{ destroy(): void }>();
 
 /** Options of the HTTP handler. */
 export interface HttpHandlerOptions {
@@ -84,6 +77,8 @@ export interface HttpHandlerOptions {
   readonly cancelOnDisconnect?: boolean;
   /** On close, time cancelled tool calls get to answer before connections are cut (ms). @defaultValue {@link DEFAULT_SHUTDOWN_GRACE_MS} */
   readonly shutdownGraceMs?: number;
+  /** How to reach the connection a request arrived on, to drop a stalled client (the Node listener provides it). */
+  readonly connectionOf?: (request: Request) => { destroy(): void } | undefined;
   /** Reporting hook for errors that never reach a client. */
   readonly onerror?: (error: Error) => void;
 }
@@ -250,7 +245,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     const meter = new OutboundMeter(streamHighWaterBytes);
     setOutboundMeter(request, meter);
     // A stalled client is dropped by closing its socket: nothing else reaches a writer parked on drain.
-    const connection = connectionContext.getStore();
+    const connection = options.connectionOf?.(request);
     if (connection !== undefined) meter.onDisconnect(() => connection.destroy());
     return meter;
   }
