@@ -17,6 +17,19 @@ function setup(policy: PartialPolicy) {
   return { meter, sent, emitter };
 }
 
+/** The client reads everything until the emitter has finished. */
+async function finishWhileReading(meter: OutboundMeter, emitter: PartialEmitter): Promise<void> {
+  const reading = (async () => {
+    while (!meter.closed) {
+      meter.delivered();
+      await tick();
+    }
+  })();
+  await emitter.finish();
+  meter.close();
+  await reading;
+}
+
 /** Emits `n` chunks of 60 bytes (over the 100-byte mark after the first two). */
 async function flood(emitter: PartialEmitter, n: number): Promise<number> {
   let returned = 0;
@@ -51,15 +64,7 @@ test('drop-newest: new chunks are dropped while the stream is full', async () =>
 test('drop-oldest: the newest chunks are kept, the oldest queued go', async () => {
   const { meter, sent, emitter } = setup('drop-oldest');
   assert.equal(await flood(emitter, 40), 40);
-  const drain = (async () => {
-    while (!meter.closed) {
-      meter.delivered();
-      await tick();
-    }
-  })();
-  await emitter.finish();
-  meter.close();
-  await drain;
+  await finishWhileReading(meter, emitter);
   assert.equal(sent.at(-1), 39, 'the newest chunk arrives');
   assert.ok(sent.length <= 2 + PARTIAL_QUEUE_LIMIT + 1, `sent ${sent.length}`);
   assert.deepEqual([...sent].sort((a, b) => a - b), sent);
@@ -68,15 +73,7 @@ test('drop-oldest: the newest chunks are kept, the oldest queued go', async () =
 test('coalesce-latest: only the newest waiting chunk is kept', async () => {
   const { meter, sent, emitter } = setup('coalesce-latest');
   assert.equal(await flood(emitter, 30), 30);
-  const drain = (async () => {
-    while (!meter.closed) {
-      meter.delivered();
-      await tick();
-    }
-  })();
-  await emitter.finish();
-  meter.close();
-  await drain;
+  await finishWhileReading(meter, emitter);
   assert.equal(sent.at(-1), 29);
   assert.ok(sent.length <= 4, `sent ${sent.length}`);
 });
