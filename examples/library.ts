@@ -22,7 +22,9 @@ sluice.tool<{ numbers: number[] }>({
   timeoutMs: 60_000,
   handler: async ({ numbers }, ctx) => {
     // Runs once if the call is cancelled (client, timeout or shutdown), before the call ends.
-    ctx.onAbort(() => process.stderr.write(`slow_sum cancelled: ${String(ctx.signal.reason)}\n`));
+    ctx.onAbort(() => {
+      process.stderr.write(`slow_sum cancelled: ${String(ctx.signal.reason)}\n`);
+    });
     let sum = 0;
     for (const [i, n] of numbers.entries()) {
       // Throttled to 5 per second by default; the last value always arrives before the result.
