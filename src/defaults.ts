@@ -78,8 +78,14 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 /** Tail of a failing script's stderr quoted in its error result. */
 export const DEFAULT_STDERR_TAIL_BYTES = 4 * 1024;
 
-/** Largest resource read sent in one `resources/read` answer. */
-export const DEFAULT_MAX_READ_BYTES = 1024 * 1024;
+/** Largest byte window one `resources/read` answers with; also the first window a client that asks for none gets. */
+export const DEFAULT_MAX_READ_WINDOW_BYTES = 1024 * 1024;
+
+/** Idle time after which the reader kept for the next window of a sequential resource is closed. */
+export const DEFAULT_READ_CURSOR_TTL_MS = 60_000;
+
+/** Readers of sequential resources kept between windows, at most (the longest idle goes first). */
+export const DEFAULT_MAX_READ_CURSORS = 256;
 
 /** Time `sluice serve` waits for in-flight work after SIGINT/SIGTERM before it exits. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;

@@ -5,6 +5,8 @@
  */
 export {
   DEFAULT_CHUNK_SIZE_BYTES,
+  DEFAULT_CHUNKS_IN_FLIGHT,
+  DEFAULT_MAX_READ_WINDOW_BYTES,
   DEFAULT_HOST,
   DEFAULT_KEEPALIVE_MS,
   DEFAULT_KILL_GRACE_MS,
@@ -25,9 +27,13 @@ export type { EventLogLimits, SessionEventStore } from './stores/eventStore.js';
 export type { JsonSchemaObject } from './server/jsonSchema.js';
 export { SluiceServer, type SluiceServerOptions } from './server/sluiceServer.js';
 export { ToolTimeoutError } from './server/toolCall.js';
+export { fileBody, type RandomAccessBody, type ResourceBody, type StreamedBody } from './server/resourceBody.js';
+export type { ByteSource } from './flow/byteReader.js';
 export type {
   PromptDefinition,
+  ResourceContext,
   ResourceDefinition,
+  ResourceReadResult,
   ResourceTemplateDefinition,
   ToolContext,
   ToolDefinition,

@@ -7,13 +7,13 @@
  *
  * @module
  */
-import { createWriteStream } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { connect, type Era } from '../client/connect.js';
+import { chunkSizeOf } from '../client/readStream.js';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../defaults.js';
 import { CancelledError, ConfigError, SluiceError } from '../errors.js';
 import { buildServer, httpOptionsOf } from '../runner/buildServer.js';
@@ -21,6 +21,7 @@ import { loadConfig } from '../runner/config.js';
 import { isLoopbackHost, serveHttp } from '../transports/http/nodeServer.js';
 import { serveStdio } from '../transports/stdio.js';
 import { createProgressView } from './progressView.js';
+import { createTransferView, formatBytes } from './transferView.js';
 
 /** A failure with its exit code; the message is printed as one line. */
 export class CliError extends Error {
@@ -148,26 +149,77 @@ export async function callCommand(target: string, tool: string, pairs: string[],
 export interface ReadOptions {
   readonly output?: string;
   readonly era?: Era;
+  readonly chunkSize?: string;
 }
 
+/**
+ * Streams a resource to stdout or `-o FILE`, byte for byte, with progress on
+ * stderr. A file is written under a temporary name and renamed only when the
+ * read completed, so a failed read never leaves a truncated file behind.
+ */
 export async function readCommand(target: string, uri: string, options: ReadOptions): Promise<void> {
-  const client = await connectOrFail(target, options.era);
+  let chunkSize: number;
   try {
-    const result = await client.readResource(uri);
-    const parts = result.contents.map((c) => ('blob' in c ? Buffer.from(c.blob, 'base64') : Buffer.from(c.text, 'utf8')));
-    const first = parts[0] ?? Buffer.alloc(0);
-    if (result.contents.length > 1) {
-      for (const extra of result.contents.slice(1)) if ('text' in extra) log(extra.text);
+    chunkSize = chunkSizeOf(options.chunkSize === undefined ? undefined : Number(options.chunkSize));
+  } catch (error) {
+    throw new CliError(`--chunk-size ${options.chunkSize ?? ''}: ${(error as Error).message}`.replace(/\s+:/, ':'), 2);
+  }
+  const client = await connectOrFail(target, options.era);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
+  process.on('SIGINT', onSigint);
+  const view = createTransferView();
+  const partialPath = options.output === undefined ? undefined : `${options.output}.sluice-partial`;
+  const out: Writable = partialPath === undefined ? process.stdout : createWriteStream(partialPath);
+  let completed = false;
+  try {
+    const stream = client.readResourceStream(uri, { chunkSize, signal: controller.signal });
+    let bytes = 0;
+    for await (const chunk of stream) {
+      bytes += chunk.length;
+      if (!out.write(chunk)) await drained(out);
+      view.update(bytes, stream.size);
     }
-    if (options.output !== undefined) {
-      await pipeline(Readable.from([first]), createWriteStream(options.output));
-      log(`wrote ${first.length} bytes to ${options.output}`);
-    } else {
-      await new Promise<void>((resolve, reject) => process.stdout.write(first, (e) => (e ? reject(e) : resolve())));
-    }
+    view.update(bytes, stream.size);
+    view.stop();
+    await endOf(out);
+    if (partialPath !== undefined) await rename(partialPath, options.output!);
+    completed = true;
+    const stats = stream.stats();
+    log(
+      `read ${bytes} bytes of ${uri}${options.output === undefined ? '' : ` into ${options.output}`} in ${(stats.elapsedMs / 1000).toFixed(2)} s ` +
+        `(${formatBytes(stats.bytesPerSecond)}/s, ${stream.mode ?? 'windows'})`,
+    );
   } finally {
+    view.stop();
+    process.off('SIGINT', onSigint);
+    if (!completed && partialPath !== undefined) {
+      out.destroy();
+      await rm(partialPath, { force: true });
+    }
     await client.close().catch(() => {});
   }
+}
+
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      out.off('drain', done);
+      out.off('error', done);
+      if (error !== undefined) reject(error);
+      else resolve();
+    };
+    out.once('drain', done);
+    out.once('error', done);
+  });
+}
+
+function endOf(out: Writable): Promise<void> {
+  if (out === process.stdout) return new Promise((resolve, reject) => out.write('', (error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
 }
 
 async function connectOrFail(target: string, era: Era | undefined) {

@@ -42,10 +42,11 @@ program
 
 program
   .command('read')
-  .description('read a resource: sluice read TARGET URI [-o FILE]')
+  .description('stream a resource of any size: sluice read TARGET URI [-o FILE] [--chunk-size BYTES]')
   .argument('<target>', 'http(s)://HOST/mcp or stdio:COMMAND ARGS')
   .argument('<uri>', 'resource URI')
   .option('-o, --output <file>', 'write the bytes to FILE instead of stdout')
+  .option('--chunk-size <bytes>', 'bytes per window (default: SLUICE_CHUNK_SIZE, else 65536)')
   .addOption(era)
   .action(run(readCommand));
 

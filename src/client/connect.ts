@@ -5,14 +5,17 @@
  *
  * @module
  */
-import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/client';
 import { RemoteError } from '../errors.js';
 import { z } from 'zod';
-import { Method, PARTIAL_RESULTS_CAPABILITY } from '../protocol/wire.js';
+import { Method, PARTIAL_RESULTS_CAPABILITY, RESOURCE_STREAMING_CLIENT_CAPABILITY } from '../protocol/wire.js';
 import { callToolStream, type CallRegistry, type CallStreamOptions, type PartialEvent, type ToolCallStream } from './callStream.js';
 import { deliverNotificationsBeforeResponses } from './ordering.js';
+import { readResourceStream, type ReadStreamOptions, type ResourceStream } from './readStream.js';
+import { remote } from './remote.js';
+import { tapServerCapabilities } from './serverCapabilities.js';
 import { watchingFetch } from './streamWatch.js';
 import { parseTarget } from './target.js';
 
@@ -37,6 +40,8 @@ export interface SluiceClient {
   /** Calls a tool as an async iterable of progress events followed by the result. */
   callToolStream(name: string, args: Record<string, unknown>, options?: CallOptions): ToolCallStream;
   readResource(uri: string, options?: { readonly signal?: AbortSignal; readonly timeoutMs?: number }): Promise<ReadResourceResult>;
+  /** Reads a resource of any size as an async iterable of bytes, in bounded memory (see `readStream.ts`). */
+  readResourceStream(uri: string, options?: ReadStreamOptions): ResourceStream;
   close(): Promise<void>;
 }
 
@@ -54,10 +59,16 @@ const PARTIAL_RESULT_PARAMS = z.looseObject({
 export async function connect(target: string, options: ConnectOptions = {}): Promise<SluiceClient> {
   const parsed = parseTarget(target);
   const era = options.era ?? 'auto';
-  const client = new Client(options.clientInfo ?? { name: 'sluice', version: '0' }, {
-    versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : era },
+  const clientInfo = options.clientInfo ?? { name: 'sluice', version: '0' };
+  const capabilities = {
     // SEP-2998: we accept partial results (each call also carries its partialResultToken).
-    capabilities: { [PARTIAL_RESULTS_CAPABILITY]: {} } as Record<string, object>,
+    [PARTIAL_RESULTS_CAPABILITY]: {},
+    // SEP-2532: we accept raw resource streams.
+    [RESOURCE_STREAMING_CLIENT_CAPABILITY]: {},
+  };
+  const client = new Client(clientInfo, {
+    versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : era },
+    capabilities: capabilities as Record<string, object>,
   });
   const registry: CallRegistry = { lost: new Map(), partial: new Map() };
   client.setNotificationHandler(Method.PartialResultNotification, { params: PARTIAL_RESULT_PARAMS }, (params) => {
@@ -80,6 +91,7 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
     });
   }
+  const serverCapabilities = tapServerCapabilities(transport);
   try {
     await client.connect(transport);
     deliverNotificationsBeforeResponses(transport);
@@ -89,11 +101,15 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
     throw new RemoteError(`Cannot connect to ${target}: ${(error as Error).message}${detail}`, undefined, { cause: error });
   }
 
-  const remote = <T>(promise: Promise<T>): Promise<T> =>
-    promise.catch((error: unknown) => {
-      if (error instanceof ProtocolError) throw new RemoteError(error.message, error.code, { cause: error });
-      throw error;
-    });
+  const http = transport instanceof StreamableHTTPClientTransport ? transport : undefined;
+  const readConnection = {
+    client,
+    url: parsed.kind === 'http' ? parsed.url : undefined,
+    sessionId: () => http?.sessionId,
+    serverCapabilities,
+    capabilities,
+    clientInfo,
+  };
 
   return {
     sdk: client,
@@ -107,6 +123,7 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
           { ...(call.signal !== undefined && { signal: call.signal }), timeout: call.timeoutMs ?? 60_000 },
         ),
       ),
+    readResourceStream: (uri, read) => readResourceStream(readConnection, uri, read),
     close: async () => {
       // End a 2025-era HTTP session explicitly instead of leaving it to the server's idle TTL.
       if (transport instanceof StreamableHTTPClientTransport && transport.sessionId !== undefined) {

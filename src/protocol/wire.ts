@@ -24,6 +24,12 @@ export const ErrorCode = {
   SessionNotFound: -32001,
   /** Request was refused because the server is shutting down or full. */
   Unavailable: -32002,
+  /** SEP-2532: the resource cannot be streamed (`resources/stream`); use `resources/read`. */
+  StreamNotSupported: -32003,
+  /** SEP-2532: the resource is larger than the client's `maxStreamSize`. */
+  ResourceTooLarge: -32004,
+  /** The request needs a client capability the client did not declare (2026-07-28 code, used on both eras). */
+  MissingClientCapability: -32021,
 } as const;
 
 /** HTTP header names. */
@@ -34,6 +40,15 @@ export const Header = {
   Origin: 'origin',
   Host: 'host',
   RetryAfter: 'retry-after',
+  /** SEP-2532: the canonical URI of a raw resource stream. */
+  ResourceUri: 'mcp-resource-uri',
+  Range: 'range',
+  ContentRange: 'content-range',
+  ContentLength: 'content-length',
+  ContentType: 'content-type',
+  ContentDisposition: 'content-disposition',
+  AcceptRanges: 'accept-ranges',
+  CacheControl: 'cache-control',
 } as const;
 
 /** The 2025-era revision that introduced priming events and server-side stream closes (SEP-1699). */
@@ -50,6 +65,8 @@ export const Method = {
   ResourcesList: 'resources/list',
   ResourcesTemplatesList: 'resources/templates/list',
   ResourcesRead: 'resources/read',
+  /** SEP-2532: a resource's raw bytes as the HTTP response body. */
+  ResourcesStream: 'resources/stream',
   ResourcesSubscribe: 'resources/subscribe',
   ResourcesUnsubscribe: 'resources/unsubscribe',
   PromptsList: 'prompts/list',
@@ -65,6 +82,25 @@ export const PARTIAL_RESULTS_CAPABILITY = 'partialResults';
 
 /** SEP-2998: the `_meta` key of a call's partial-result token. */
 export const PARTIAL_RESULT_TOKEN_META_KEY = 'partialResultToken';
+
+/** SEP-2532: the server capability (under `resources`) that offers `resources/stream`. */
+export const RESOURCE_STREAM_CAPABILITY = 'stream';
+
+/** SEP-2532: the client capability that accepts `resources/stream` answers (`{ maxStreamSize? }`). */
+export const RESOURCE_STREAMING_CLIENT_CAPABILITY = 'resourceStreaming';
+
+/**
+ * `_meta` key of a byte window. On a `resources/read` request:
+ * `{ offset, length, readId?, close? }`; on its result:
+ * `{ offset, length, next, end, size?, seekable }` (see `server/windowedRead.ts`).
+ */
+export const WINDOW_META_KEY = 'dev.sluice/window';
+
+/** `_meta` key on `resources/list` entries of streamed resources: `{ windows: true, size? }`. */
+export const STREAMED_META_KEY = 'dev.sluice/streamed';
+
+/** URI query parameters that ask for a window, for clients that cannot set `_meta`. */
+export const WINDOW_QUERY = { offset: 'offset', length: 'length' } as const;
 
 /** The `::progress` line prefix script tools print on stdout. */
 export const SCRIPT_PROGRESS_PREFIX = '::progress';

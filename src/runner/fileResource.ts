@@ -7,15 +7,18 @@
  * path of the folder. Anything else is answered -32602 without touching the
  * file.
  *
+ * Files are streamed resources: each `resources/read` window (and each
+ * `resources/stream`) reads only the bytes it answers with, at any size.
+ *
  * @module
  */
 import type { Dirent } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { ProtocolError, ResourceNotFoundError, type ReadResourceResult, type Resource } from '@modelcontextprotocol/server';
+import { ProtocolError, ResourceNotFoundError, type Resource } from '@modelcontextprotocol/server';
 import mime from 'mime-types';
-import { DEFAULT_MAX_READ_BYTES } from '../defaults.js';
 import { ErrorCode } from '../protocol/wire.js';
+import { fileBody, type RandomAccessBody } from '../server/resourceBody.js';
 import type { ResourceDefinition, ResourceTemplateDefinition } from '../server/types.js';
 import type { FileResourceConfig } from './config.js';
 
@@ -36,7 +39,9 @@ export function fileResource(config: FileResourceConfig): ResourceDefinition | R
       name: config.name,
       ...(config.description !== undefined && { description: config.description }),
       mimeType: config.mimeType ?? mimeTypeOf(file),
-      read: (uri) => readFileContents(uri, file, config.mimeType ?? mimeTypeOf(file)),
+      streamed: true,
+      size: async () => (await stat(file).catch(() => undefined))?.size,
+      read: (uri) => openFile(uri, file, config.mimeType ?? mimeTypeOf(file)),
     };
     return fixed;
   }
@@ -49,13 +54,26 @@ export function fileResource(config: FileResourceConfig): ResourceDefinition | R
     name: config.name,
     ...(config.description !== undefined && { description: config.description }),
     ...(config.mimeType !== undefined && { mimeType: config.mimeType }),
+    streamed: true,
     list: () => listFolder(directory, prefix, config.mimeType),
     read: async (uri, variables) => {
       const file = await confine(directory, variables[variable] ?? '', uri);
-      return readFileContents(uri, file, config.mimeType ?? mimeTypeOf(file));
+      return openFile(uri, file, config.mimeType ?? mimeTypeOf(file));
     },
   };
   return template;
+}
+
+/** Real paths of folder roots, resolved once (every window of a read asks again). */
+const realRoots = new Map<string, string>();
+
+async function realRootOf(root: string): Promise<string> {
+  let real = realRoots.get(root);
+  if (real === undefined) {
+    real = await realpath(root);
+    realRoots.set(root, real);
+  }
+  return real;
 }
 
 /** Resolves `relativePath` inside `root`, refusing anything that leads outside it. */
@@ -70,7 +88,7 @@ export async function confine(root: string, relativePath: string, uri: string): 
   let real: string;
   let realRoot: string;
   try {
-    [real, realRoot] = await Promise.all([realpath(candidate), realpath(root)]);
+    [real, realRoot] = await Promise.all([realpath(candidate), realRootOf(root)]);
   } catch {
     throw new ResourceNotFoundError(uri);
   }
@@ -78,49 +96,15 @@ export async function confine(root: string, relativePath: string, uri: string): 
   return real;
 }
 
-export async function readFileContents(uri: string, path: string, mimeType: string): Promise<ReadResourceResult> {
-  let handle;
+/**
+ * A file as a streamed body (read at the offset each window asks for);
+ * `ResourceNotFoundError` when it does not exist or is not a regular file.
+ */
+export async function openFile(uri: string, path: string, mimeType: string): Promise<RandomAccessBody> {
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a file');
-    handle = await open(path, 'r');
+    return await fileBody(path, { mimeType });
   } catch {
     throw new ResourceNotFoundError(uri);
-  }
-  try {
-    const info = await handle.stat();
-    const length = Math.min(info.size, DEFAULT_MAX_READ_BYTES);
-    const buffer = Buffer.alloc(length);
-    let read = 0;
-    while (read < length) {
-      const { bytesRead } = await handle.read(buffer, read, length - read, read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
-    const bytes = buffer.subarray(0, read);
-    const truncated = info.size > read;
-    const note = truncated
-      ? [{ uri, mimeType: 'text/plain', text: `Only the first ${read} of ${info.size} bytes were sent.` }]
-      : [];
-    const text = decodeUtf8(bytes, truncated);
-    if (text !== undefined) return { contents: [{ uri, mimeType, text }, ...note] };
-    return { contents: [{ uri, mimeType, blob: bytes.toString('base64') }, ...note] };
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Decodes strict UTF-8, or `undefined` when the bytes are not UTF-8 (they are
- * then sent as a blob, so the client gets them byte for byte). A cut window
- * may end inside a character; those trailing bytes are tolerated.
- */
-function decodeUtf8(bytes: Uint8Array, mayBeCut: boolean): string | undefined {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  try {
-    return mayBeCut ? decoder.decode(bytes, { stream: true }) : decoder.decode(bytes);
-  } catch {
-    return undefined;
   }
 }
 

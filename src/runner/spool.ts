@@ -17,7 +17,7 @@ import { ResourceNotFoundError } from '@modelcontextprotocol/server';
 import { DEFAULT_SPOOL_TTL_MS } from '../defaults.js';
 import { requireInteger } from '../errors.js';
 import type { ResourceTemplateDefinition } from '../server/types.js';
-import { readFileContents } from './fileResource.js';
+import { openFile } from './fileResource.js';
 
 export const RUNS_URI_TEMPLATE = 'runs://{id}/stdout';
 const ID = /^[0-9a-f-]{36}$/;
@@ -84,9 +84,10 @@ export class RunSpool {
       name: 'runs',
       description: 'Full output of script tool runs that outgrew the inline limit (kept for a limited time)',
       mimeType: 'text/plain',
+      streamed: true,
       read: (uri, { id }) => {
         if (id === undefined || !ID.test(id)) throw new ResourceNotFoundError(uri);
-        return readFileContents(uri, this.pathOf(id), 'text/plain');
+        return openFile(uri, this.pathOf(id), 'text/plain');
       },
     };
   }

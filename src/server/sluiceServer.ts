@@ -22,13 +22,24 @@ import {
   type ServerContext,
   type Tool,
 } from '@modelcontextprotocol/server';
-import { DEFAULT_PROGRESS_PER_SECOND, DEFAULT_TOOL_TIMEOUT_MS } from '../defaults.js';
+import { DEFAULT_MAX_READ_WINDOW_BYTES, DEFAULT_PROGRESS_PER_SECOND, DEFAULT_TOOL_TIMEOUT_MS } from '../defaults.js';
 import { InvalidOptionError, requireInteger } from '../errors.js';
 import { type Clock, systemClock } from '../flow/clock.js';
-import { ErrorCode, Method } from '../protocol/wire.js';
+import { ErrorCode, Method, RESOURCE_STREAM_CAPABILITY, STREAMED_META_KEY } from '../protocol/wire.js';
 import { type ArgumentValidator, compileArgumentValidator } from './jsonSchema.js';
+import { type ReadCursorLimits, ReadCursors } from './readCursors.js';
+import { isResourceBody, type ResourceBody } from './resourceBody.js';
 import { runToolCall } from './toolCall.js';
-import type { PromptDefinition, ResourceDefinition, ResourceTemplateDefinition, SlowConsumerOptions, ToolDefinition } from './types.js';
+import type {
+  PromptDefinition,
+  ResourceContext,
+  ResourceDefinition,
+  ResourceReadResult,
+  ResourceTemplateDefinition,
+  SlowConsumerOptions,
+  ToolDefinition,
+} from './types.js';
+import { parseReadRequest, readWindowed } from './windowedRead.js';
 import { type CompiledUriTemplate, compileUriTemplate } from './uriTemplate.js';
 
 /** Options of a {@link SluiceServer}. */
@@ -48,6 +59,10 @@ export interface SluiceServerOptions {
   readonly capabilities?: ServerCapabilities;
   /** Escape hatch: called on every new SDK `Server` to register handlers sluice does not wrap. */
   readonly configure?: (server: Server) => void;
+  /** Largest byte window one `resources/read` answers with (bytes, ≥ 4). @defaultValue {@link DEFAULT_MAX_READ_WINDOW_BYTES} */
+  readonly maxReadWindowBytes?: number;
+  /** Readers of sequential resources kept between windows. */
+  readonly readCursors?: ReadCursorLimits;
   /** Time source for throttling and timeouts. @defaultValue the system clock */
   readonly clock?: Clock;
 }
@@ -56,6 +71,14 @@ export interface SluiceServerOptions {
 export interface ConnectionInfo {
   /** The capabilities the client declared at initialize, as sent (2025 era). */
   readonly clientCapabilities?: () => Readonly<Record<string, unknown>> | undefined;
+  /** Whether the transport answers `resources/stream` with raw bytes (HTTP): declares `resources.stream` (SEP-2532). */
+  readonly resourceStreams?: boolean;
+}
+
+/** A resource found by URI: how to read it and what listings say of it. */
+export interface ResolvedResource {
+  readonly mimeType: string | undefined;
+  read(ctx: ResourceContext): Promise<ResourceReadResult>;
 }
 
 interface CompiledTool {
@@ -72,7 +95,8 @@ interface CompiledTemplate {
 const EMPTY_INPUT_SCHEMA = { type: 'object', properties: {} } as const;
 
 export class SluiceServer {
-  readonly options: Readonly<Required<Pick<SluiceServerOptions, 'progressPerSecond' | 'toolTimeoutMs'>>> & SluiceServerOptions;
+  readonly options: Readonly<Required<Pick<SluiceServerOptions, 'progressPerSecond' | 'toolTimeoutMs' | 'maxReadWindowBytes'>>> &
+    SluiceServerOptions;
   readonly #tools = new Map<string, CompiledTool>();
   readonly #resources = new Map<string, ResourceDefinition>();
   readonly #templates: CompiledTemplate[] = [];
@@ -81,6 +105,7 @@ export class SluiceServer {
   readonly #clock: Clock;
   readonly #calls = new Set<Promise<unknown>>();
   readonly #shutdownHooks: Array<() => void> = [];
+  readonly #cursors: ReadCursors;
 
   constructor(options: SluiceServerOptions) {
     const progressPerSecond = options.progressPerSecond ?? DEFAULT_PROGRESS_PER_SECOND;
@@ -88,8 +113,16 @@ export class SluiceServer {
       throw new InvalidOptionError('progressPerSecond', 'must be a finite number >= 0', progressPerSecond);
     }
     const toolTimeoutMs = requireInteger('toolTimeoutMs', options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, 1);
-    this.options = { ...options, progressPerSecond, toolTimeoutMs };
+    // A 4-byte UTF-8 character must fit in a window.
+    const maxReadWindowBytes = requireInteger('maxReadWindowBytes', options.maxReadWindowBytes ?? DEFAULT_MAX_READ_WINDOW_BYTES, 4);
+    this.options = { ...options, progressPerSecond, toolTimeoutMs, maxReadWindowBytes };
     this.#clock = options.clock ?? systemClock;
+    this.#cursors = new ReadCursors(this.#clock, options.readCursors);
+  }
+
+  /** Readers of sequential resources kept for their next window. */
+  get parkedReaders(): number {
+    return this.#cursors.size;
   }
 
   /** Tool calls currently running. */
@@ -141,6 +174,7 @@ export class SluiceServer {
   abortAll(reason: string = 'The server is shutting down'): void {
     if (this.#shutdown.signal.aborted) return;
     this.#shutdown.abort(new Error(reason));
+    this.#cursors.closeAll();
     for (const hook of this.#shutdownHooks.splice(0)) {
       try {
         hook();
@@ -172,14 +206,18 @@ export class SluiceServer {
     }
   }
 
-  /** The capabilities every instance declares. */
-  capabilities(): ServerCapabilities {
+  /** The capabilities an instance declares (`resources.stream` only where the transport serves raw streams). */
+  capabilities(connection: ConnectionInfo = {}): ServerCapabilities {
+    const declared = this.options.capabilities ?? {};
+    // SEP-2532's `resources.stream` is not in the SDK's types yet; the wire keeps it.
+    const stream = connection.resourceStreams === true ? { [RESOURCE_STREAM_CAPABILITY]: true } : {};
+    const resources = (this.#hasResources() || declared.resources !== undefined) && { resources: { ...declared.resources, ...stream } };
     return {
       ...(this.#tools.size > 0 && { tools: {} }),
-      ...((this.#resources.size > 0 || this.#templates.length > 0) && { resources: {} }),
       ...(this.#prompts.size > 0 && { prompts: {} }),
-      ...this.options.capabilities,
-    };
+      ...declared,
+      ...resources,
+    } as ServerCapabilities;
   }
 
   /** The SDK server factory: `createMcpHandler`, `serveStdio` and sluice's transports call it. */
@@ -195,7 +233,7 @@ export class SluiceServer {
   createServer(connection: ConnectionInfo = {}): Server {
     const server = new Server(
       { name: this.options.name, version: this.options.version },
-      { capabilities: this.capabilities(), ...(this.options.instructions !== undefined && { instructions: this.options.instructions }) },
+      { capabilities: this.capabilities(connection), ...(this.options.instructions !== undefined && { instructions: this.options.instructions }) },
     );
     if (this.#tools.size > 0) {
       server.setRequestHandler(Method.ToolsList, () => ({ tools: [...this.#tools.values()].map((t) => t.listing) }));
@@ -207,8 +245,9 @@ export class SluiceServer {
         return this.#callTool(request.params.name, request.params.arguments, ctx, capabilities);
       });
     }
-    if (this.#resources.size > 0 || this.#templates.length > 0) {
-      server.setRequestHandler(Method.ResourcesList, (_request, ctx) => this.#listResources(ctx));
+    if (this.#hasResources()) {
+      const streamable = connection.resourceStreams === true;
+      server.setRequestHandler(Method.ResourcesList, (_request, ctx) => this.#listResources(ctx, streamable));
       server.setRequestHandler(Method.ResourcesTemplatesList, () => ({
         resourceTemplates: this.#templates.map(({ definition: d }) => ({
           uriTemplate: d.uriTemplate,
@@ -216,9 +255,10 @@ export class SluiceServer {
           ...(d.title !== undefined && { title: d.title }),
           ...(d.description !== undefined && { description: d.description }),
           ...(d.mimeType !== undefined && { mimeType: d.mimeType }),
+          ...(d.streamed === true && streamedListing(undefined, streamable)),
         })),
       }));
-      server.setRequestHandler(Method.ResourcesRead, (request, ctx) => this.#readResource(request.params.uri, ctx));
+      server.setRequestHandler(Method.ResourcesRead, (request, ctx) => this.#readResource(request.params.uri, request.params._meta, ctx));
     }
     if (this.#prompts.size > 0) {
       server.setRequestHandler(Method.PromptsList, () => ({
@@ -270,28 +310,79 @@ export class SluiceServer {
     }
   }
 
-  async #listResources(ctx: ServerContext) {
-    const resources: Resource[] = [...this.#resources.values()].map((r) => ({
-      uri: r.uri,
-      name: r.name,
-      ...(r.title !== undefined && { title: r.title }),
-      ...(r.description !== undefined && { description: r.description }),
-      ...(r.mimeType !== undefined && { mimeType: r.mimeType }),
-    }));
+  #hasResources(): boolean {
+    return this.#resources.size > 0 || this.#templates.length > 0;
+  }
+
+  async #listResources(ctx: ServerContext, streamable: boolean) {
+    const resources: Resource[] = [];
+    for (const r of this.#resources.values()) {
+      const size = typeof r.size === 'function' ? await r.size() : r.size;
+      resources.push({
+        uri: r.uri,
+        name: r.name,
+        ...(r.title !== undefined && { title: r.title }),
+        ...(r.description !== undefined && { description: r.description }),
+        ...(r.mimeType !== undefined && { mimeType: r.mimeType }),
+        ...(size !== undefined && { size }),
+        ...(r.streamed === true && streamedListing(size, streamable)),
+      });
+    }
     for (const { definition } of this.#templates) {
-      if (definition.list !== undefined) resources.push(...(await definition.list(ctx)));
+      if (definition.list === undefined) continue;
+      for (const listed of await definition.list(ctx)) {
+        resources.push(definition.streamed === true ? { ...listed, ...streamedListing(listed.size, streamable, listed._meta) } : listed);
+      }
     }
     return { resources };
   }
 
-  async #readResource(uri: string, ctx: ServerContext) {
+  /**
+   * Finds the resource a URI names: a fixed resource first, then the
+   * templates in registration order. `undefined` when none matches.
+   */
+  resolveResource(uri: string): ResolvedResource | undefined {
     const direct = this.#resources.get(uri);
-    if (direct !== undefined) return direct.read(uri, ctx);
+    if (direct !== undefined) return { mimeType: direct.mimeType, read: async (ctx) => direct.read(uri, ctx) };
     for (const { definition, matcher } of this.#templates) {
       const variables = matcher.match(uri);
-      if (variables !== undefined) return definition.read(uri, variables, ctx);
+      if (variables !== undefined) return { mimeType: definition.mimeType, read: async (ctx) => definition.read(uri, variables, ctx) };
     }
-    throw new ResourceNotFoundError(uri);
+    return undefined;
+  }
+
+  /**
+   * Opens a resource's bytes for a raw stream (`resources/stream`). Throws
+   * `ResourceNotFoundError`, or -32003 when its `read` returns a whole result
+   * instead of a body (read it with `resources/read`).
+   */
+  async openResourceBody(uri: string, signal: AbortSignal): Promise<{ body: ResourceBody; mimeType: string }> {
+    const resource = this.resolveResource(uri);
+    if (resource === undefined) throw new ResourceNotFoundError(uri);
+    const result = await resource.read({ signal: AbortSignal.any([signal, this.#shutdown.signal]) });
+    if (!isResourceBody(result)) {
+      throw new ProtocolError(ErrorCode.StreamNotSupported, `Stream not supported: ${uri} is not a streamed resource; read it with resources/read`, {
+        uri,
+        suggestion: 'Use resources/read for this resource',
+      });
+    }
+    return { body: result, mimeType: result.mimeType ?? resource.mimeType ?? 'application/octet-stream' };
+  }
+
+  async #readResource(uri: string, meta: Readonly<Record<string, unknown>> | undefined, ctx: ServerContext) {
+    const read = parseReadRequest(uri, meta);
+    const resolvedUri = this.resolveResource(read.requested) !== undefined ? read.requested : read.uri;
+    const resource = this.resolveResource(resolvedUri);
+    if (resource === undefined) throw new ResourceNotFoundError(uri);
+    const signal = AbortSignal.any([ctx.mcpReq.signal, this.#shutdown.signal]);
+    const context: ResourceContext = { signal, mcp: ctx };
+    // A resource whose own URI carries offset/length is read as a whole, not as a window.
+    const windowed = resolvedUri === read.uri ? read : { uri: resolvedUri, requested: resolvedUri, window: undefined };
+    return readWindowed(windowed, () => resource.read(context), {
+      maxWindowBytes: this.options.maxReadWindowBytes,
+      mimeType: resource.mimeType,
+      cursors: this.#cursors,
+    });
   }
 
   async #getPrompt(name: string, args: Record<string, string>, ctx: ServerContext) {
@@ -303,4 +394,12 @@ export class SluiceServer {
     }
     return prompt.get(args, ctx);
   }
+}
+
+/** What a listing says of a streamed resource: its size, `_meta`, and SEP-2532 `streamable` where raw streams are served. */
+function streamedListing(size: number | undefined, streamable: boolean, meta?: Record<string, unknown>) {
+  return {
+    ...(streamable && { streamable: true }),
+    _meta: { ...meta, [STREAMED_META_KEY]: { windows: true, ...(size !== undefined && { size }) } },
+  };
 }

@@ -15,6 +15,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import type { JsonSchemaObject } from './jsonSchema.js';
 import type { PartialContent, PartialPolicy } from './partial.js';
+import type { ResourceBody } from './resourceBody.js';
 import type { UriVariables } from './uriTemplate.js';
 
 /** What a tool handler receives besides its arguments. */
@@ -70,6 +71,20 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
   readonly handler: (args: Args, ctx: ToolContext) => ToolResult | Promise<ToolResult>;
 }
 
+/** What a resource's `read` receives. */
+export interface ResourceContext {
+  /** Aborted when the client cancels or goes away, and on server shutdown. */
+  readonly signal: AbortSignal;
+  /** The SDK handler context; absent when the read is a raw `resources/stream` over HTTP. */
+  readonly mcp?: ServerContext;
+}
+
+/**
+ * What a resource's `read` returns: a whole result, or a body that sluice
+ * answers in windows (`resources/read`) and as raw bytes (`resources/stream`).
+ */
+export type ResourceReadResult = ReadResourceResult | ResourceBody;
+
 /** A resource with a fixed URI. */
 export interface ResourceDefinition {
   readonly uri: string;
@@ -77,7 +92,11 @@ export interface ResourceDefinition {
   readonly title?: string;
   readonly description?: string;
   readonly mimeType?: string;
-  readonly read: (uri: string, ctx: ServerContext) => ReadResourceResult | Promise<ReadResourceResult>;
+  /** Whether `read` returns a body; listings then say so in `_meta` (and clients know to read in windows). */
+  readonly streamed?: boolean;
+  /** Size in bytes for listings, when known (a function is asked at every listing). */
+  readonly size?: number | (() => number | undefined | Promise<number | undefined>);
+  readonly read: (uri: string, ctx: ResourceContext) => ResourceReadResult | Promise<ResourceReadResult>;
 }
 
 /** A family of resources named by a URI template. */
@@ -90,10 +109,12 @@ export interface ResourceTemplateDefinition {
   readonly title?: string;
   readonly description?: string;
   readonly mimeType?: string;
+  /** Whether `read` returns a body; listings then say so in `_meta`. */
+  readonly streamed?: boolean;
   /** Lists concrete resources of this template for `resources/list`. */
   readonly list?: (ctx: ServerContext) => Resource[] | Promise<Resource[]>;
   /** Reads one resource; throw `ResourceNotFoundError` when it does not exist. */
-  readonly read: (uri: string, variables: UriVariables, ctx: ServerContext) => ReadResourceResult | Promise<ReadResourceResult>;
+  readonly read: (uri: string, variables: UriVariables, ctx: ResourceContext) => ResourceReadResult | Promise<ResourceReadResult>;
 }
 
 /** A prompt. */

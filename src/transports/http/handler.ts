@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   createMcpHandler,
   hostHeaderValidationResponse,
   isInitializeRequest,
@@ -28,6 +29,7 @@ import {
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
 import {
+  DEFAULT_CHUNK_SIZE_BYTES,
   DEFAULT_KEEPALIVE_MS,
   DEFAULT_MAX_REQUEST_BODY_BYTES,
   DEFAULT_SHUTDOWN_GRACE_MS,
@@ -40,6 +42,7 @@ import { ErrorCode, Header, Method } from '../../protocol/wire.js';
 import { OutboundMeter } from '../../flow/outboundMeter.js';
 import { setOutboundMeter } from '../../server/outbound.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
+import { serveResourceStream } from './resourceStream.js';
 import { jsonRpcError, meteredBody, methodOf, requestIdOf } from './responses.js';
 import { type Session, type SessionLimits, SessionRegistry } from './sessions.js';
 
@@ -75,6 +78,8 @@ export interface HttpHandlerOptions {
    * cancel on disconnect. @defaultValue false
    */
   readonly cancelOnDisconnect?: boolean;
+  /** Bytes read from a resource per pull of a raw `resources/stream` body. @defaultValue {@link DEFAULT_CHUNK_SIZE_BYTES} */
+  readonly streamChunkBytes?: number;
   /** On close, time cancelled tool calls get to answer before connections are cut (ms). @defaultValue {@link DEFAULT_SHUTDOWN_GRACE_MS} */
   readonly shutdownGraceMs?: number;
   /** How to reach the connection a request arrived on, to drop a stalled client (the Node listener provides it). */
@@ -108,6 +113,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   const streamHighWaterBytes = options.streamHighWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES;
   const cancelOnDisconnect = options.cancelOnDisconnect ?? false;
+  const streamChunkBytes = options.streamChunkBytes ?? DEFAULT_CHUNK_SIZE_BYTES;
   const reportError = (error: Error) => {
     try {
       options.onerror?.(error);
@@ -117,7 +123,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   };
 
   const sessions = new SessionRegistry(options.sessions);
-  const modern: McpHttpHandler = createMcpHandler(sluice.factory, {
+  const modern: McpHttpHandler = createMcpHandler(() => sluice.createServer({ resourceStreams: true }), {
     legacy: 'reject',
     keepAliveMs,
     maxRequestBodySize,
@@ -155,8 +161,10 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
         }
       }
       const method = request.method === 'POST' ? methodOf(body) : request.method;
+      const legacy = await isLegacyRequest(request, body, { maxRequestBodySize });
+      if (method === Method.ResourcesStream) return observe(await streamResource(request, body, legacy), method, legacy ? 'legacy' : 'modern');
 
-      if (!(await isLegacyRequest(request, body, { maxRequestBodySize }))) {
+      if (!legacy) {
         const meter = meterFor(request);
         return observe(meteredBody(await modern.fetch(request, { parsedBody: body }), meter), method, 'modern');
       }
@@ -209,11 +217,37 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     );
   }
 
+  /**
+   * `resources/stream` (SEP-2532) is answered here, outside the SDK: its
+   * answer is raw bytes, which no SDK transport can send. Same checks as any
+   * request: Host/Origin above; a live session for 2025-era clients.
+   */
+  async function streamResource(request: Request, body: unknown, legacy: boolean): Promise<Response> {
+    const cutConnection = () => options.connectionOf?.(request)?.destroy();
+    if (!legacy) {
+      const meta = (body as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
+      const declared = meta?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
+      return serveResourceStream(sluice, request, body, { chunkBytes: streamChunkBytes, clientCapabilities: declared, signal: request.signal, cutConnection });
+    }
+    const sessionId = request.headers.get(Header.SessionId);
+    const session = sessionId === null ? undefined : sessions.get(sessionId);
+    if (session === undefined) return serveLegacy(request, body); // the usual 400 / 404 answers
+    sessions.touch(session);
+    const signal = AbortSignal.any([request.signal, session.ended.signal]);
+    const response = await serveResourceStream(sluice, request, body, {
+      chunkBytes: streamChunkBytes,
+      clientCapabilities: session.clientCapabilities,
+      signal,
+      cutConnection,
+    });
+    return trackBusy(session, response);
+  }
+
   async function openSession(request: Request, body: unknown): Promise<Response> {
     const events = new MemoryEventStore(options.eventLog);
     // The SDK keeps only the capabilities it knows; keep the client's own for extensions such as partialResults.
     const declared = (body as { params?: { capabilities?: Record<string, unknown> } }).params?.capabilities;
-    const server = sluice.createServer({ clientCapabilities: () => declared });
+    const server = sluice.createServer({ clientCapabilities: () => declared, resourceStreams: true });
     let session: Session | undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -222,7 +256,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       keepAliveMs,
       maxRequestBodySize,
       onsessioninitialized: (id) => {
-        session = { id, transport, server, events, busy: 0, lastSeen: 0 };
+        session = { id, transport, server, events, clientCapabilities: declared, ended: new AbortController(), busy: 0, lastSeen: 0 };
         sessions.add(session);
       },
       onsessionclosed: (id) => {

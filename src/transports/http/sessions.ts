@@ -29,6 +29,10 @@ export interface Session {
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly server: Server;
   readonly events: SessionEventStore;
+  /** The capabilities the client declared at initialize, as sent (the SDK keeps only those it knows). */
+  readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
+  /** Aborted when the session ends: work outside the SDK transport (raw resource streams) stops with it. */
+  readonly ended: AbortController;
   /** Open requests and streams. */
   busy: number;
   lastSeen: number;
@@ -95,6 +99,7 @@ export class SessionRegistry {
     const session = this.#sessions.get(id);
     if (session === undefined) return;
     this.#sessions.delete(id);
+    session.ended.abort(new Error(`session ${id} ended`));
     session.events.clear();
     await Promise.allSettled([session.transport.close(), session.server.close()]);
   }

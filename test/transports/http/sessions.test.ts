@@ -10,7 +10,7 @@ import { FakeClock } from '../../helpers/fakeClock.js';
 
 function fakeSession(id: string, closed: string[]): Session {
   const closer = { close: async () => void closed.push(id) };
-  return { id, transport: closer, server: closer, events: new MemoryEventStore(), busy: 0, lastSeen: 0 } as unknown as Session;
+  return { id, transport: closer, server: closer, events: new MemoryEventStore(), clientCapabilities: undefined, ended: new AbortController(), busy: 0, lastSeen: 0 } as unknown as Session;
 }
 
 test('idle sessions expire after the TTL; busy ones stay', async () => {

@@ -1,0 +1,433 @@
+/**
+ * `readResourceStream`: a resource of any size as an async iterable of
+ * bytes, in bounded memory.
+ *
+ * Two ways to move the bytes, chosen per read:
+ * - **raw** (`resources/stream`, SEP-2532) when the server offers it over
+ *   HTTP: one response whose body is the resource; TCP flow control does
+ *   the rest, since the body is read only as fast as the caller iterates;
+ * - **windows** (`resources/read` with `_meta["dev.sluice/window"]`) on any
+ *   transport: up to `inFlight` windows requested ahead for random-access
+ *   resources (files), one at a time for sequential ones. A server or a
+ *   resource that knows nothing of windows answers the whole content once.
+ *
+ * Memory: at most `inFlight` windows (raw: one chunk) are held beyond what
+ * the caller has taken. Stopping early (break, throw, abort) cancels what is
+ * in flight and tells the server to release the reader it keeps.
+ *
+ * @module
+ */
+import { setMaxListeners } from 'node:events';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  type Client,
+  type ReadResourceResult,
+} from '@modelcontextprotocol/client';
+import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT } from '../defaults.js';
+import { CancelledError, InvalidOptionError, RemoteError, StreamLostError } from '../errors.js';
+import { remote } from './remote.js';
+import { ErrorCode, Header, Method, RESOURCE_STREAM_CAPABILITY, STATELESS_PROTOCOL_VERSION, WINDOW_META_KEY } from '../protocol/wire.js';
+
+/** Environment variable that sets the default chunk size (bytes). */
+export const CHUNK_SIZE_ENV = 'SLUICE_CHUNK_SIZE';
+
+export interface ReadStreamOptions {
+  /** Bytes per window (raw streams: largest chunk yielded). @defaultValue `SLUICE_CHUNK_SIZE`, else {@link DEFAULT_CHUNK_SIZE_BYTES} */
+  readonly chunkSize?: number;
+  /** Windows requested ahead for random-access resources. @defaultValue {@link DEFAULT_CHUNKS_IN_FLIGHT} */
+  readonly inFlight?: number;
+  readonly signal?: AbortSignal;
+  /** Time one window may take (ms). @defaultValue 60000 */
+  readonly timeoutMs?: number;
+  /** Use `resources/stream` when the server offers it. @defaultValue true */
+  readonly raw?: boolean;
+}
+
+/** How a read is going. */
+export interface ReadStats {
+  /** Chunks handed to the caller. */
+  readonly chunks: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+  readonly chunksPerSecond: number;
+  readonly bytesPerSecond: number;
+  /** Most chunks ever held ahead of the caller (requested or received, not yet taken). */
+  readonly peakQueueDepth: number;
+}
+
+export type ReadMode = 'raw' | 'windows' | 'whole';
+
+export interface ResourceStream extends AsyncIterable<Uint8Array> {
+  readonly uri: string;
+  /** Total bytes, once known (after the first chunk, when the server says). */
+  readonly size: number | undefined;
+  readonly mimeType: string | undefined;
+  /** How the bytes move, once known. */
+  readonly mode: ReadMode | undefined;
+  /** The bytes decoded as UTF-8, incrementally (a character split across chunks is never garbled). */
+  text(): AsyncIterable<string>;
+  /** The text split into lines (without `\n` / `\r\n`); a last line without newline is yielded too. */
+  lines(): AsyncIterable<string>;
+  stats(): ReadStats;
+}
+
+/** What the read needs from a connection. */
+export interface ReadConnection {
+  readonly client: Client;
+  /** The MCP endpoint, when the connection is HTTP. */
+  readonly url: URL | undefined;
+  /** The HTTP session id (2025 era), if any. */
+  readonly sessionId: () => string | undefined;
+  /** The server's capabilities as sent (the SDK drops `resources.stream`). */
+  readonly serverCapabilities: () => Readonly<Record<string, unknown>> | undefined;
+  /** The capabilities this client declared (sent with raw 2026-era requests). */
+  readonly capabilities: Readonly<Record<string, unknown>>;
+  readonly clientInfo: { readonly name: string; readonly version: string };
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** The chunk size: option, else `SLUICE_CHUNK_SIZE`, else 64 KiB. Throws on a bad value. */
+export function chunkSizeOf(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  if (option !== undefined) return checkChunkSize('chunkSize', option);
+  const fromEnv = env[CHUNK_SIZE_ENV];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return checkChunkSize(CHUNK_SIZE_ENV, Number(fromEnv));
+  return DEFAULT_CHUNK_SIZE_BYTES;
+}
+
+function checkChunkSize(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 4) throw new InvalidOptionError(name, 'must be an integer >= 4 (bytes)', value);
+  return value;
+}
+
+interface WindowMeta {
+  readonly offset: number;
+  readonly length: number;
+  readonly next: number;
+  readonly end: boolean;
+  readonly size?: number;
+  readonly seekable: boolean;
+}
+
+export function readResourceStream(connection: ReadConnection, uri: string, options: ReadStreamOptions = {}): ResourceStream {
+  const chunkSize = chunkSizeOf(options.chunkSize);
+  const inFlight = options.inFlight ?? DEFAULT_CHUNKS_IN_FLIGHT;
+  if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new InvalidOptionError('inFlight', 'must be an integer >= 1', inFlight);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const startedAt = performance.now();
+  let chunks = 0;
+  let bytes = 0;
+  let peakQueueDepth = 0;
+  let started = false;
+  const state: { size: number | undefined; mimeType: string | undefined; mode: ReadMode | undefined } = {
+    size: undefined,
+    mimeType: undefined,
+    mode: undefined,
+  };
+  const depth = (n: number) => {
+    if (n > peakQueueDepth) peakQueueDepth = n;
+  };
+
+  async function* produce(): AsyncGenerator<Uint8Array> {
+    const controller = new AbortController();
+    // Every window in flight listens on this signal.
+    setMaxListeners(inFlight + 8, controller.signal);
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (options.signal?.aborted) throw new CancelledError(`Reading ${uri} was cancelled`);
+      const resources = connection.serverCapabilities()?.resources as Record<string, unknown> | undefined;
+      const rawOffered = resources?.[RESOURCE_STREAM_CAPABILITY] === true;
+      if (options.raw !== false && connection.url !== undefined && rawOffered) {
+        const body = await openRaw(connection, uri, controller.signal, state);
+        if (body !== undefined) {
+          yield* rawChunks(body, uri, chunkSize, controller.signal, depth);
+          return;
+        }
+      }
+      yield* windows(connection.client, uri, { chunkSize, inFlight, timeoutMs, signal: controller.signal, depth, state });
+    } catch (error) {
+      if (options.signal?.aborted) throw new CancelledError(`Reading ${uri} was cancelled`, { cause: error });
+      throw error;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      controller.abort(new Error('the read was stopped'));
+    }
+  }
+
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    if (started) throw new Error(`readResourceStream(${uri}) can be iterated only once`);
+    started = true;
+    for await (const chunk of produce()) {
+      chunks++;
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+
+  const stream: ResourceStream = {
+    uri,
+    get size() {
+      return state.size;
+    },
+    get mimeType() {
+      return state.mimeType;
+    },
+    get mode() {
+      return state.mode;
+    },
+    [Symbol.asyncIterator]: () => counted(),
+    text: () => decodeText(counted()),
+    lines: () => splitLines(decodeText(counted())),
+    stats: () => {
+      const elapsedMs = performance.now() - startedAt;
+      const seconds = Math.max(elapsedMs, 1) / 1000;
+      return { chunks, bytes, elapsedMs, chunksPerSecond: chunks / seconds, bytesPerSecond: bytes / seconds, peakQueueDepth };
+    },
+  };
+  return stream;
+}
+
+interface WindowContext {
+  readonly chunkSize: number;
+  readonly inFlight: number;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly depth: (n: number) => void;
+  readonly state: { size: number | undefined; mimeType: string | undefined; mode: ReadMode | undefined };
+}
+
+interface Fetched {
+  readonly bytes: Uint8Array;
+  readonly window: WindowMeta | undefined;
+  readonly mimeType: string | undefined;
+}
+
+async function* windows(client: Client, uri: string, ctx: WindowContext): AsyncGenerator<Uint8Array> {
+  const readId = globalThis.crypto.randomUUID();
+  const fetchWindow = async (offset: number, length: number): Promise<Fetched> => {
+    const result = await remote(
+      client.readResource(
+        { uri, _meta: { [WINDOW_META_KEY]: { offset, length, readId } } },
+        { signal: ctx.signal, timeout: ctx.timeoutMs },
+      ),
+    );
+    return decodeResult(result);
+  };
+  let keptOnServer = false;
+  let finished = false;
+  try {
+    const first = await fetchWindow(0, ctx.chunkSize);
+    ctx.state.mimeType = first.mimeType;
+    if (first.window === undefined) {
+      // The server answered the whole resource (no window support, or a resource that is not streamed).
+      ctx.state.mode = 'whole';
+      ctx.state.size = first.bytes.length;
+      finished = true;
+      if (first.bytes.length > 0) yield first.bytes;
+      return;
+    }
+    ctx.state.mode = 'windows';
+    ctx.state.size = first.window.size;
+    let window = first.window;
+    if (first.bytes.length > 0) yield first.bytes;
+    if (!window.seekable) {
+      // Sequential: the server keeps its reader at `next`; one window at a time.
+      keptOnServer = !window.end;
+      while (!window.end) {
+        ctx.depth(1);
+        const fetched = await fetchWindow(window.next, ctx.chunkSize);
+        window = expectWindow(fetched, uri, window.next);
+        keptOnServer = !window.end;
+        if (fetched.bytes.length > 0) yield fetched.bytes;
+      }
+      finished = true;
+      return;
+    }
+    // Random access: keep `inFlight` windows requested ahead at planned offsets.
+    const size = window.size;
+    let position = window.next; // next byte the caller gets
+    let planned = position; // next offset to request
+    const queue: Array<{ offset: number; promise: Promise<Fetched> }> = [];
+    const refill = () => {
+      while (queue.length < ctx.inFlight && (size === undefined || planned < size) && !window.end) {
+        const promise = fetchWindow(planned, ctx.chunkSize);
+        promise.catch(() => {}); // observed when its turn comes
+        queue.push({ offset: planned, promise });
+        planned += ctx.chunkSize;
+      }
+      ctx.depth(queue.length);
+    };
+    refill();
+    while (!window.end) {
+      const head = queue.shift();
+      if (head === undefined) break;
+      if (head.offset !== position) {
+        // The previous text window stopped short of a split character: fetch the gap (1-3 bytes) first.
+        const gap = await fetchWindow(position, head.offset - position);
+        const gapWindow = expectWindow(gap, uri, position);
+        if (gap.bytes.length > 0) yield gap.bytes;
+        position = gapWindow.next;
+        if (position !== head.offset) throw new StreamLostError(`Reading ${uri}: the server skipped bytes ${position}-${head.offset - 1}`);
+      }
+      const fetched = await head.promise;
+      window = expectWindow(fetched, uri, head.offset);
+      position = window.next;
+      refill();
+      if (fetched.bytes.length > 0) yield fetched.bytes;
+      if (window.end) {
+        finished = true;
+        return;
+      }
+    }
+    if (size !== undefined && position < size) {
+      // Planned windows ran out before the end (a window came back short): continue one at a time.
+      while (!window.end) {
+        const fetched = await fetchWindow(position, ctx.chunkSize);
+        window = expectWindow(fetched, uri, position);
+        position = window.next;
+        if (fetched.bytes.length > 0) yield fetched.bytes;
+      }
+    }
+    finished = true;
+  } finally {
+    if (!finished && keptOnServer) {
+      // Stopped early: release the reader the server keeps for our next window (best effort).
+      void client.readResource({ uri, _meta: { [WINDOW_META_KEY]: { readId, close: true } } }, { timeout: ctx.timeoutMs }).catch(() => {});
+    }
+  }
+}
+
+function expectWindow(fetched: Fetched, uri: string, offset: number): WindowMeta {
+  if (fetched.window === undefined || fetched.window.offset !== offset) {
+    throw new StreamLostError(`Reading ${uri}: the server answered a window at ${fetched.window?.offset ?? 'no offset'}; expected ${offset}`);
+  }
+  return fetched.window;
+}
+
+function decodeResult(result: ReadResourceResult): Fetched {
+  const window = (result._meta as Record<string, unknown> | undefined)?.[WINDOW_META_KEY] as WindowMeta | undefined;
+  // A windowed answer has the window in contents[0] (a note may follow); a whole answer is all of its contents.
+  const parts = window === undefined ? result.contents : result.contents.slice(0, 1);
+  const buffers = parts.map((c) => ('blob' in c ? Buffer.from(c.blob, 'base64') : Buffer.from(c.text, 'utf8')));
+  const bytes = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
+  return { bytes, window, mimeType: result.contents[0]?.mimeType };
+}
+
+/** POSTs `resources/stream`; the body when the server streams, `undefined` when it says to use windows instead. */
+async function openRaw(
+  connection: ReadConnection,
+  uri: string,
+  signal: AbortSignal,
+  state: { size: number | undefined; mimeType: string | undefined; mode: ReadMode | undefined },
+): Promise<ReadableStream<Uint8Array> | undefined> {
+  const client = connection.client;
+  const version = client.getNegotiatedProtocolVersion();
+  const sessionId = connection.sessionId();
+  const modern = version === STATELESS_PROTOCOL_VERSION;
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, */*' };
+  if (version !== undefined) headers[Header.ProtocolVersion] = version;
+  if (sessionId !== undefined) headers[Header.SessionId] = sessionId;
+  const params = {
+    uri,
+    ...(modern && {
+      _meta: {
+        [PROTOCOL_VERSION_META_KEY]: version,
+        [CLIENT_CAPABILITIES_META_KEY]: connection.capabilities,
+        [CLIENT_INFO_META_KEY]: connection.clientInfo,
+      },
+    }),
+  };
+  let response: Response;
+  try {
+    response = await fetch(connection.url!, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: Method.ResourcesStream, params }),
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new StreamLostError(`Reading ${uri}: resources/stream failed: ${(error as Error).message}`, { cause: error });
+  }
+  const type = response.headers.get(Header.ContentType) ?? '';
+  if (/^application\/json\b/i.test(type) || !response.ok) {
+    const text = await response.text();
+    let message: { error?: { code?: number; message?: string; data?: unknown } } = {};
+    try {
+      message = JSON.parse(text) as typeof message;
+    } catch {
+      // not JSON: reported below with the status
+    }
+    const code = message.error?.code;
+    // Not a streamed resource, or the server wants the capability: windows work for every resource.
+    if (code === ErrorCode.StreamNotSupported || code === ErrorCode.MissingClientCapability) return undefined;
+    throw new RemoteError(message.error?.message ?? `resources/stream answered HTTP ${response.status}`, code, {
+      cause: message.error?.data,
+    });
+  }
+  const length = response.headers.get(Header.ContentLength);
+  state.size = length === null ? undefined : Number(length);
+  state.mimeType = type;
+  state.mode = 'raw';
+  return response.body ?? new ReadableStream({ start: (c) => c.close() });
+}
+
+async function* rawChunks(
+  body: ReadableStream<Uint8Array>,
+  uri: string,
+  chunkSize: number,
+  signal: AbortSignal,
+  depth: (n: number) => void,
+): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  let received = 0;
+  try {
+    for (;;) {
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw new StreamLostError(`Reading ${uri}: the stream broke after ${received} bytes (${(error as Error).message})`, { cause: error });
+      }
+      if (next.done) return;
+      depth(1);
+      received += next.value.length;
+      for (let at = 0; at < next.value.length; at += chunkSize) yield next.value.subarray(at, at + chunkSize);
+    }
+  } finally {
+    // Breaking out early cancels the body: the connection closes and the server stops reading the source.
+    await reader.cancel().catch(() => {});
+  }
+}
+
+async function* decodeText(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  for await (const chunk of source) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text !== '') yield text;
+  }
+  const rest = decoder.decode();
+  if (rest !== '') yield rest;
+}
+
+async function* splitLines(source: AsyncIterable<string>): AsyncGenerator<string> {
+  let carry = '';
+  for await (const text of source) {
+    // Search only the new text: a long line without newlines stays linear.
+    let at = text.indexOf('\n');
+    if (at !== -1) at += carry.length;
+    carry += text;
+    let from = 0;
+    while (at !== -1) {
+      yield carry.slice(from, at > from && carry[at - 1] === '\r' ? at - 1 : at);
+      from = at + 1;
+      at = carry.indexOf('\n', from);
+    }
+    carry = carry.slice(from);
+  }
+  if (carry !== '') yield carry;
+}
