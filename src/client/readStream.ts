@@ -232,10 +232,11 @@ async function* windows(client: Client, uri: string, ctx: WindowContext): AsyncG
     ctx.state.mode = 'windows';
     ctx.state.size = first.window.size;
     let window = first.window;
+    // Sequential: the server keeps its reader at `next` until we read on or release it.
+    keptOnServer = !window.seekable && !window.end;
     if (first.bytes.length > 0) yield first.bytes;
     if (!window.seekable) {
-      // Sequential: the server keeps its reader at `next`; one window at a time.
-      keptOnServer = !window.end;
+      // One window at a time.
       while (!window.end) {
         ctx.depth(1);
         const fetched = await fetchWindow(window.next, ctx.chunkSize);

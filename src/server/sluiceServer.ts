@@ -370,15 +370,17 @@ export class SluiceServer {
   }
 
   async #readResource(uri: string, meta: Readonly<Record<string, unknown>> | undefined, ctx: ServerContext) {
-    const read = parseReadRequest(uri, meta);
-    const resolvedUri = this.resolveResource(read.requested) !== undefined ? read.requested : read.uri;
-    const resource = this.resolveResource(resolvedUri);
+    let read = parseReadRequest(uri, meta);
+    let resource = this.resolveResource(read.uri);
+    if (resource === undefined && read.uri !== read.requested) {
+      // A resource whose own URI carries offset/length: read it as named, not as a window.
+      resource = this.resolveResource(read.requested);
+      read = { uri: read.requested, requested: read.requested, window: undefined };
+    }
     if (resource === undefined) throw new ResourceNotFoundError(uri);
     const signal = AbortSignal.any([ctx.mcpReq.signal, this.#shutdown.signal]);
     const context: ResourceContext = { signal, mcp: ctx };
-    // A resource whose own URI carries offset/length is read as a whole, not as a window.
-    const windowed = resolvedUri === read.uri ? read : { uri: resolvedUri, requested: resolvedUri, window: undefined };
-    return readWindowed(windowed, () => resource.read(context), {
+    return readWindowed(read, () => resource.read(context), {
       maxWindowBytes: this.options.maxReadWindowBytes,
       mimeType: resource.mimeType,
       cursors: this.#cursors,
