@@ -8,7 +8,8 @@
  * on a shared 2-core machine does not decide a row.
  *
  * Environment: BENCH_SECONDS (measured seconds per round, default 4),
- * BENCH_ROUNDS (default 3).
+ * BENCH_ROUNDS (default 3), BENCH_ONLY (comma-separated subset of
+ * `calls,streaming,resources`; docs/benchmarks.md is written only by a full run).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
@@ -17,6 +18,7 @@ import { pinLoadGenerator, startServer, stopServer, type BenchServer } from './l
 import type { Era } from './lib/rawClient.js';
 import { mb, ms, num } from './lib/stats.js';
 import { smallCalls, type SmallCallsResult } from './scenarios/smallCalls.js';
+import { benchFiles, MiB, readOnce, type ReadReport, stdioTarget } from './scenarios/resources.js';
 import { cancelLatency, progressFlood, sdkClient, slowConsumer, slowConsumerStdio, type Transport } from './scenarios/streaming.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -26,6 +28,11 @@ const WARMUP_MS = 2000;
 const pinning = pinLoadGenerator();
 const ERAS: Era[] = ['2025-11-25', '2026-07-28'];
 const CONCURRENCY = [1, 32];
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const runs = (part: 'calls' | 'streaming' | 'resources') => ONLY === undefined || ONLY.includes(part);
+/** Large-resource targets from the issue: peak RSS growth per process, and stdio time for 100 MiB. */
+const MAX_GROWTH_BYTES = 32 * MiB;
+const STDIO_100M_MAX_MS = 3000;
 /** sluice may be at most this much slower than the SDK on any row. */
 const TOLERANCE = 0.1;
 
@@ -33,8 +40,12 @@ const SERVER_FILES: Record<string, string> = {
   'plain SDK v2': join(import.meta.dirname, 'servers/plainSdk.ts'),
   sluice: join(import.meta.dirname, 'servers/sluice.ts'),
 };
+const RESOURCE_SERVER_FILES: Record<string, string> = {
+  'plain SDK v2': join(import.meta.dirname, 'servers/resourceSdk.ts'),
+  sluice: join(import.meta.dirname, 'servers/resourceSluice.ts'),
+};
 const servers: BenchServer[] = [];
-for (const [name, file] of Object.entries(SERVER_FILES)) servers.push(await startServer(name, file));
+if (runs('calls') || runs('streaming')) for (const [name, file] of Object.entries(SERVER_FILES)) servers.push(await startServer(name, file));
 const FLOOD_STEPS = 10_000;
 const CANCEL_RUNS = 30;
 const STALL_CHUNKS = 1500; // 1500 x 64 KiB = 94 MiB if nothing held the server back
@@ -58,8 +69,17 @@ interface Row {
   readonly sluice: SmallCallsResult;
 }
 const rows: Row[] = [];
+interface ResourceRow {
+  readonly what: string;
+  readonly transport: string;
+  readonly stack: string;
+  readonly report: ReadReport;
+  readonly sdkMs?: number;
+  readonly checkTime?: 'vs-sdk' | 'stdio-100m';
+}
+const resourceRows: ResourceRow[] = [];
 try {
-  for (const era of ERAS) {
+  for (const era of runs('calls') ? ERAS : []) {
     for (const concurrency of CONCURRENCY) {
       const best = new Map<string, SmallCallsResult>();
       for (let round = 0; round < ROUNDS; round++) {
@@ -78,7 +98,7 @@ try {
       rows.push({ title: `small tool calls, ${era}, ${concurrency} client${concurrency > 1 ? 's' : ''}`, sdk: best.get('plain SDK v2')!, sluice: best.get('sluice')! });
     }
   }
-  for (const transport of ['http 2025-11-25', 'http 2026-07-28', 'stdio'] as const) {
+  for (const transport of runs('streaming') ? (['http 2025-11-25', 'http 2026-07-28', 'stdio'] as const) : []) {
     for (const server of servers) {
       const client = await sdkClient(server, transport, SERVER_FILES[server.name]!);
       const flood = await progressFlood(client, FLOOD_STEPS);
@@ -88,20 +108,67 @@ try {
       process.stderr.write(`  ${transport} ${server.name}: flood ${flood.delivered} delivered, cancel p50 ${cancel.p50.toFixed(1)} ms\n`);
     }
   }
-  for (const era of ERAS) {
+  for (const era of runs('streaming') ? ERAS : []) {
     for (const server of servers) {
       const growth = await slowConsumer(server, era, STALL_CHUNKS, STALL_HOLD_MS);
       stallRows.push({ era, server: server.name, growth });
       process.stderr.write(`  stalled client ${era} ${server.name}: +${mb(growth)}\n`);
     }
   }
-  for (const server of servers) {
+  for (const server of runs('streaming') ? servers : []) {
     const growth = await slowConsumerStdio(SERVER_FILES[server.name]!, STALL_CHUNKS, STALL_HOLD_MS);
     stallRows.push({ era: 'stdio', server: server.name, growth });
     process.stderr.write(`  stalled client stdio ${server.name}: +${mb(growth)}\n`);
   }
+  if (runs('resources')) await largeResources();
 } finally {
   await Promise.all(servers.map(stopServer));
+}
+
+async function largeResources(): Promise<void> {
+  process.stderr.write('  preparing files (100 MiB log, 50 MiB random, 1 GiB log; kept in the temp folder for the next run)\n');
+  const files = await benchFiles();
+  const http: Record<string, BenchServer> = {};
+  for (const [name, file] of Object.entries(RESOURCE_SERVER_FILES)) http[name] = await startServer(`${name} (files)`, file, [files.dir]);
+  const note = (row: ResourceRow) => {
+    resourceRows.push(row);
+    const r = row.report;
+    process.stderr.write(`  ${row.what} ${row.transport} ${row.stack}: ${r.error ?? `${ms(r.ms)}, server +${mb(r.serverGrowth)}, client +${mb(r.clientGrowth)}`}\n`);
+  };
+  try {
+    for (const [what, name] of [
+      ['100 MiB UTF-8 log', 'log-100m.txt'],
+      ['50 MiB binary', 'random-50m.bin'],
+    ] as const) {
+      const sdk = await readOnce('sdk', http['plain SDK v2']!.url, `file:///${name}`, http['plain SDK v2']);
+      note({ what, transport: 'HTTP', stack: 'plain SDK v2', report: sdk });
+      const sluice = await readOnce('sluice', http.sluice!.url, `file:///${name}`, http.sluice);
+      note({ what, transport: 'HTTP', stack: 'sluice', report: sluice, sdkMs: sdk.ms, checkTime: 'vs-sdk' });
+    }
+    const sdkStdio = stdioTarget(RESOURCE_SERVER_FILES['plain SDK v2']!, files.dir);
+    note({ what: '100 MiB UTF-8 log', transport: 'stdio', stack: 'plain SDK v2 (default 10 MiB line limit)', report: await readOnce('sdk', sdkStdio, 'file:///log-100m.txt') });
+    const raised = await readOnce('sdk', sdkStdio, 'file:///log-100m.txt', undefined, ['--max-buffer', String(1024 * MiB)]);
+    note({ what: '100 MiB UTF-8 log', transport: 'stdio', stack: 'plain SDK v2 (limit raised to 1 GiB)', report: raised });
+    const sluiceStdio = stdioTarget(RESOURCE_SERVER_FILES.sluice!, files.dir);
+    note({ what: '100 MiB UTF-8 log', transport: 'stdio', stack: 'sluice', report: await readOnce('sluice', sluiceStdio, 'file:///log-100m.txt'), sdkMs: raised.ms, checkTime: 'stdio-100m' });
+    note({ what: '1 GiB UTF-8 log', transport: 'HTTP', stack: 'sluice', report: await readOnce('sluice', http.sluice!.url, 'file:///log-1g.txt', http.sluice) });
+    note({ what: '1 GiB UTF-8 log', transport: 'stdio', stack: 'sluice', report: await readOnce('sluice', sluiceStdio, 'file:///log-1g.txt') });
+  } finally {
+    await Promise.all(Object.values(http).map(stopServer));
+  }
+}
+
+/** Whether a sluice row misses a target of the large-resources work (the table says which). */
+function resourceMisses(row: ResourceRow): string[] {
+  if (row.stack !== 'sluice') return [];
+  const r = row.report;
+  const misses: string[] = [];
+  if (r.error !== undefined) misses.push('failed');
+  if (!(r.serverGrowth < MAX_GROWTH_BYTES)) misses.push('server RSS growth ≥ 32 MB');
+  if (!(r.clientGrowth < MAX_GROWTH_BYTES)) misses.push('client RSS growth ≥ 32 MB');
+  if (row.checkTime === 'vs-sdk' && row.sdkMs !== undefined && Number.isFinite(row.sdkMs) && r.ms > row.sdkMs) misses.push('slower than the SDK');
+  if (row.checkTime === 'stdio-100m' && !(r.ms < STDIO_100M_MAX_MS)) misses.push('stdio 100 MiB not under 3 s');
+  return misses;
 }
 
 const header = '| scenario | server | req/s | p50 | p99 | errors | peak server RSS | sluice vs SDK |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |';
@@ -136,7 +203,25 @@ const stallTable = [
   ...stallRows.map((r) => `| ${r.era} | ${r.server} | ${mb(r.growth)} |`),
 ].join('\n');
 
-process.stdout.write(`\n${table}\n\n${streamingTable}\n\n${stallTable}\n\n${machine}; ${date}\n`);
+const resourceTable = [
+  '| resource | transport | server and client | time | vs plain SDK | server RSS growth | client RSS growth | result |',
+  '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
+  ...resourceRows.map((row) => {
+    const r = row.report;
+    const versus = row.sdkMs !== undefined && Number.isFinite(row.sdkMs) && Number.isFinite(r.ms) ? `${(row.sdkMs / r.ms).toFixed(1)}× faster` : '';
+    const misses = resourceMisses(row);
+    const result = r.error !== undefined ? `failed: ${r.error}` : misses.length > 0 ? `**${misses.join('; ')}**` : row.stack === 'sluice' ? 'within targets' : `${num(r.bytes)} bytes`;
+    return `| ${row.what} | ${row.transport} | ${row.stack} | ${Number.isFinite(r.ms) ? ms(r.ms) : '—'} | ${versus} | ${mb(r.serverGrowth)} | ${mb(r.clientGrowth)} | ${result} |`;
+  }),
+].join('\n');
+
+process.stdout.write(`\n${table}\n\n${streamingTable}\n\n${stallTable}\n\n${resourceTable}\n\n${machine}; ${date}\n`);
+if (ONLY !== undefined) {
+  process.stderr.write('BENCH_ONLY is set: docs/benchmarks.md is left as it is (a full run writes it).\n');
+  const missed = resourceRows.filter((row) => resourceMisses(row).length > 0);
+  if (missed.length > 0) process.exitCode = 1;
+  process.exit();
+}
 
 writeFileSync(
   join(ROOT, 'docs/benchmarks.md'),
@@ -182,8 +267,28 @@ ${STALL_HOLD_MS / 1000} s minus its RSS before the call (HTTP 2025 and 2026; std
 runs as a child whose stdout the client stops reading).
 
 ${stallTable}
+
+## Large resources
+
+One read per client process, each on a file in a temporary folder: 100 MiB of UTF-8 log text
+(with some non-ASCII names), 50 MiB of random bytes, 1 GiB of log. **Plain SDK v2**: the SDK's
+\`McpServer\` with a resource template whose read callback returns the whole file, read with the
+stock client's \`readResource\` (bench/servers/resourceSdk.ts). **sluice**: a \`directory:\`
+resource, read with \`readResourceStream\` at the default chunk size (64 KiB): over HTTP that is
+a raw \`resources/stream\` (SEP-2532), over stdio windows of \`resources/read\` with 4 in flight.
+Time runs from the request to the last byte. RSS growth is each process's peak RSS during the
+read minus its RSS just before it (clients run under \`node --import tsx\` too). sluice's
+targets: growth under 32 MB per process at every size, HTTP no slower than the SDK, stdio
+100 MiB under 3 s.
+
+${resourceTable}
 `,
 );
+const resourceMissed = resourceRows.filter((row) => resourceMisses(row).length > 0);
+if (resourceMissed.length > 0) {
+  process.stderr.write(`large resources missed a target: ${resourceMissed.map((r) => `${r.what} ${r.transport}`).join('; ')}\n`);
+  process.exitCode = 1;
+}
 const slower = rows.filter((r) => r.sluice.perSecond < r.sdk.perSecond * (1 - TOLERANCE));
 if (slower.length > 0) {
   process.stderr.write(`sluice is more than ${TOLERANCE * 100} % slower than the SDK on: ${slower.map((r) => r.title).join('; ')}\n`);

@@ -81,6 +81,15 @@ export const DEFAULT_STDERR_TAIL_BYTES = 4 * 1024;
 /** Largest byte window one `resources/read` answers with; also the first window a client that asks for none gets. */
 export const DEFAULT_MAX_READ_WINDOW_BYTES = 1024 * 1024;
 
+/** Bytes of resource data streamed (server or client) between two garbage collections, where the runtime exposes `gc`. */
+export const DEFAULT_COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
+
+/** Idle time an open file handle is kept for the next window of a read. */
+export const DEFAULT_FILE_HANDLE_IDLE_MS = 1_000;
+
+/** Idle open file handles kept at most (the longest idle is closed first). */
+export const DEFAULT_MAX_IDLE_FILE_HANDLES = 64;
+
 /** Idle time after which the reader kept for the next window of a sequential resource is closed. */
 export const DEFAULT_READ_CURSOR_TTL_MS = 60_000;
 

@@ -28,6 +28,7 @@ export type { JsonSchemaObject } from './server/jsonSchema.js';
 export { SluiceServer, type SluiceServerOptions } from './server/sluiceServer.js';
 export { ToolTimeoutError } from './server/toolCall.js';
 export { fileBody, type RandomAccessBody, type ResourceBody, type StreamedBody } from './server/resourceBody.js';
+export { FileHandleCache } from './server/fileHandles.js';
 export type { ByteSource } from './flow/byteReader.js';
 export type {
   PromptDefinition,

@@ -24,10 +24,16 @@ export interface BenchServer {
   readonly child: ChildProcess;
 }
 
-/** Starts `node --import tsx FILE`, which prints its URL as its first stdout line. */
-export function startServer(name: string, file: string): Promise<BenchServer> {
+/** The command prefix that runs a server on the server core (empty when pinning is not available). */
+export function serverCorePrefix(): string[] {
+  return PIN ? ['taskset', '-c', SERVER_CORE] : [];
+}
+
+/** Starts `node --import tsx FILE ARGS…`, which prints its URL as its first stdout line. */
+export function startServer(name: string, file: string, extraArgs: readonly string[] = []): Promise<BenchServer> {
   return new Promise((resolve, reject) => {
-    const argv = [process.execPath, '--import', 'tsx', file];
+    // --expose-gc for every server alike: sluice's resource streams collect as they go where the runtime allows it.
+    const argv = [process.execPath, '--expose-gc', '--import', 'tsx', file, ...extraArgs];
     // taskset execs node, so the child's pid is the server's pid (for /proc readings).
     const [command, ...args] = PIN ? ['taskset', '-c', SERVER_CORE, ...argv] : argv;
     const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -51,6 +57,16 @@ export function resetPeakRss(pid: number): void {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
   } catch {
     // Not Linux or not permitted: the peak then covers the whole run, which the table says.
+  }
+}
+
+/** Resident set size of a process now, in bytes (VmRSS), or NaN where /proc is missing. */
+export function rssBytes(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? Number.NaN : Number(kb) * 1024;
+  } catch {
+    return Number.NaN;
   }
 }
 

@@ -8,6 +8,9 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../defaults.js';
 import { callCommand, describeFailure, readCommand, serveCommand } from './commands.js';
+import { exposeGc } from './runtime.js';
+
+exposeGc();
 
 const program = new Command()
   .name('sluice')

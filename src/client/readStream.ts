@@ -27,6 +27,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT } from '../defaults.js';
 import { CancelledError, InvalidOptionError, RemoteError, StreamLostError } from '../errors.js';
+import { streamPacer } from '../flow/gcPacer.js';
 import { remote } from './remote.js';
 import { ErrorCode, Header, Method, RESOURCE_STREAM_CAPABILITY, STATELESS_PROTOCOL_VERSION, WINDOW_META_KEY } from '../protocol/wire.js';
 
@@ -160,9 +161,11 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
   async function* counted(): AsyncGenerator<Uint8Array> {
     if (started) throw new Error(`readResourceStream(${uri}) can be iterated only once`);
     started = true;
+    const pacer = streamPacer();
     for await (const chunk of produce()) {
       chunks++;
       bytes += chunk.length;
+      pacer.add(chunk.length);
       yield chunk;
     }
   }
@@ -210,7 +213,8 @@ async function* windows(client: Client, uri: string, ctx: WindowContext): AsyncG
   const fetchWindow = async (offset: number, length: number): Promise<Fetched> => {
     const result = await remote(
       client.readResource(
-        { uri, _meta: { [WINDOW_META_KEY]: { offset, length, readId } } },
+        // Bytes are what we want: blobs need no character cuts and no text decoding on either side.
+        { uri, _meta: { [WINDOW_META_KEY]: { offset, length, readId, blob: true } } },
         { signal: ctx.signal, timeout: ctx.timeoutMs },
       ),
     );

@@ -17,6 +17,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { ProtocolError, ResourceNotFoundError, type Resource } from '@modelcontextprotocol/server';
 import mime from 'mime-types';
+import { DEFAULT_FILE_HANDLE_IDLE_MS } from '../defaults.js';
 import { ErrorCode } from '../protocol/wire.js';
 import { fileBody, type RandomAccessBody } from '../server/resourceBody.js';
 import type { ResourceDefinition, ResourceTemplateDefinition } from '../server/types.js';
@@ -76,6 +77,24 @@ async function realRootOf(root: string): Promise<string> {
   return real;
 }
 
+/**
+ * Real paths of files, kept as long as an idle file handle is: every window
+ * of a read resolves the same path, and the check then costs a map lookup.
+ * A symlink changed on disk is seen within that time.
+ */
+const realPaths = new Map<string, { readonly real: string; readonly at: number }>();
+const MAX_REMEMBERED_PATHS = 1024;
+
+async function realPathOf(path: string): Promise<string> {
+  const now = performance.now();
+  const known = realPaths.get(path);
+  if (known !== undefined && now - known.at < DEFAULT_FILE_HANDLE_IDLE_MS) return known.real;
+  const real = await realpath(path);
+  if (realPaths.size >= MAX_REMEMBERED_PATHS) realPaths.clear();
+  realPaths.set(path, { real, at: now });
+  return real;
+}
+
 /** Resolves `relativePath` inside `root`, refusing anything that leads outside it. */
 export async function confine(root: string, relativePath: string, uri: string): Promise<string> {
   const unsafe = (why: string): never => {
@@ -88,7 +107,7 @@ export async function confine(root: string, relativePath: string, uri: string): 
   let real: string;
   let realRoot: string;
   try {
-    [real, realRoot] = await Promise.all([realpath(candidate), realRootOf(root)]);
+    [real, realRoot] = await Promise.all([realPathOf(candidate), realRootOf(root)]);
   } catch {
     throw new ResourceNotFoundError(uri);
   }

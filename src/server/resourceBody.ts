@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { open } from 'node:fs/promises';
 import { ByteReader, type ByteSource } from '../flow/byteReader.js';
+import { type FileHandleCache, sharedFileHandles } from './fileHandles.js';
 
 /** A sequential body: bytes in order, read once. `read` is called again for a fresh pass. */
 export interface StreamedBody {
@@ -57,31 +57,26 @@ export async function closeBody(body: ResourceBody): Promise<void> {
 }
 
 /**
- * A file as a random-access body: opened now, read at the offset asked,
- * closed by `close()`. Throws (ENOENT, EISDIR…) when it cannot be opened.
+ * A file as a random-access body, read at the offset asked. The open handle
+ * is shared with other reads of the same file and kept briefly after
+ * `close()` for the next window (see `fileHandles.ts`). Throws (ENOENT,
+ * EISDIR…) when it cannot be opened.
  */
-export async function fileBody(path: string, options: { readonly mimeType?: string } = {}): Promise<RandomAccessBody> {
-  const handle = await open(path, 'r');
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw Object.assign(new Error(`${path} is not a file`), { code: 'EISDIR' });
-    return {
-      size: info.size,
-      ...(options.mimeType !== undefined && { mimeType: options.mimeType }),
-      readAt: async (offset, length) => {
-        const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, info.size - offset)));
-        let filled = 0;
-        while (filled < buffer.length) {
-          const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
-          if (bytesRead === 0) break; // the file shrank while we read it
-          filled += bytesRead;
-        }
-        return filled === buffer.length ? buffer : buffer.subarray(0, filled);
-      },
-      close: () => handle.close(),
-    };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
+export async function fileBody(path: string, options: { readonly mimeType?: string; readonly handles?: FileHandleCache } = {}): Promise<RandomAccessBody> {
+  const { handle, size, release } = await (options.handles ?? sharedFileHandles).acquire(path);
+  return {
+    size,
+    ...(options.mimeType !== undefined && { mimeType: options.mimeType }),
+    readAt: async (offset, length) => {
+      const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
+      let filled = 0;
+      while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
+        if (bytesRead === 0) break; // the file shrank while we read it
+        filled += bytesRead;
+      }
+      return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+    },
+    close: async () => release(),
+  };
 }

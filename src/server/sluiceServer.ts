@@ -27,6 +27,7 @@ import { InvalidOptionError, requireInteger } from '../errors.js';
 import { type Clock, systemClock } from '../flow/clock.js';
 import { ErrorCode, Method, RESOURCE_STREAM_CAPABILITY, STREAMED_META_KEY } from '../protocol/wire.js';
 import { type ArgumentValidator, compileArgumentValidator } from './jsonSchema.js';
+import { sharedFileHandles } from './fileHandles.js';
 import { type ReadCursorLimits, ReadCursors } from './readCursors.js';
 import { isResourceBody, type ResourceBody } from './resourceBody.js';
 import { runToolCall } from './toolCall.js';
@@ -175,6 +176,7 @@ export class SluiceServer {
     if (this.#shutdown.signal.aborted) return;
     this.#shutdown.abort(new Error(reason));
     this.#cursors.closeAll();
+    sharedFileHandles.closeIdle();
     for (const hook of this.#shutdownHooks.splice(0)) {
       try {
         hook();

@@ -3,7 +3,7 @@
  * a time, on any transport.
  *
  * The request names its window in `_meta["dev.sluice/window"]` as
- * `{ offset, length, readId?, close? }`, or, for clients that cannot set
+ * `{ offset, length, readId?, blob?, close? }`, or, for clients that cannot set
  * `_meta`, in the URI as `?offset=&length=`. The result carries the window's
  * bytes (text when they are UTF-8, else a base64 blob) and
  * `_meta["dev.sluice/window"] = { offset, length, next, end, size?, seekable }`.
@@ -20,6 +20,7 @@
  */
 import { ProtocolError, type ReadResourceResult } from '@modelcontextprotocol/server';
 import type { ByteReader } from '../flow/byteReader.js';
+import { streamPacer } from '../flow/gcPacer.js';
 import { utf8SafeEnd } from '../flow/utf8Boundary.js';
 import { ErrorCode, WINDOW_META_KEY, WINDOW_QUERY } from '../protocol/wire.js';
 import type { ReadCursors } from './readCursors.js';
@@ -33,6 +34,11 @@ export interface WindowRequest {
   readonly readId: string;
   /** The client is done: release what is kept for this read (no bytes are returned). */
   readonly close: boolean;
+  /**
+   * Answer as a base64 blob even when the bytes are UTF-8 text: for clients
+   * that want bytes, not text (no character cut, no decoding on either side).
+   */
+  readonly blob: boolean;
 }
 
 /** What a window answer says about itself (`_meta["dev.sluice/window"]` of the result). */
@@ -83,6 +89,7 @@ export function parseReadRequest(uri: string, meta: Readonly<Record<string, unkn
       length: length === null ? Number.MAX_SAFE_INTEGER : integerParam(uri, WINDOW_QUERY.length, length, 1),
       readId: '',
       close: false,
+      blob: false,
     },
   };
 }
@@ -92,13 +99,14 @@ function windowFromMeta(uri: string, value: unknown): WindowRequest {
     throw new ProtocolError(ErrorCode.InvalidParams, `Invalid _meta["${WINDOW_META_KEY}"] for ${uri}: ${why}`, { uri });
   };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) bad('must be an object { offset, length }');
-  const { offset = 0, length, readId = '', close = false } = value as Record<string, unknown>;
+  const { offset = 0, length, readId = '', close = false, blob = false } = value as Record<string, unknown>;
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) bad(`offset must be an integer >= 0; got ${JSON.stringify(offset)}`);
   if (typeof readId !== 'string' || readId.length > 200) bad('readId must be a string of at most 200 characters');
   if (typeof close !== 'boolean') bad('close must be a boolean');
-  if (close === true) return { offset: offset as number, length: 0, readId: readId as string, close: true };
+  if (typeof blob !== 'boolean') bad('blob must be a boolean');
+  if (close === true) return { offset: offset as number, length: 0, readId: readId as string, close: true, blob: false };
   if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 1) bad(`length must be an integer >= 1; got ${JSON.stringify(length)}`);
-  return { offset: offset as number, length: length as number, readId: readId as string, close: false };
+  return { offset: offset as number, length: length as number, readId: readId as string, close: false, blob: blob as boolean };
 }
 
 function integerParam(uri: string, name: string, text: string, min: number): number {
@@ -135,17 +143,18 @@ export async function readWindowed(
   const offset = asked?.offset ?? 0;
   const length = Math.min(asked?.length ?? options.maxWindowBytes, options.maxWindowBytes);
   const readId = asked?.readId ?? '';
+  const blob = asked?.blob ?? false;
 
   const parked = options.cursors.take(uri, readId, offset);
   if (parked !== undefined) {
-    return answer(read, await sequentialWindow(uri, parked.reader, offset, length, parked.mimeType, parked.size, readId, options), asked);
+    return answer(read, await sequentialWindow(uri, parked.reader, offset, length, parked.mimeType, parked.size, readId, blob, options), asked);
   }
   const opened = await open();
   if (!isResourceBody(opened)) return opened;
   const mimeType = opened.mimeType ?? options.mimeType ?? 'application/octet-stream';
   if (isRandomAccess(opened)) {
     try {
-      return answer(read, await randomAccessWindow(uri, opened.readAt.bind(opened), opened.size, offset, length, mimeType), asked);
+      return answer(read, await randomAccessWindow(uri, opened.readAt.bind(opened), opened.size, offset, length, mimeType, blob), asked);
     } finally {
       await opened.close?.();
     }
@@ -160,7 +169,7 @@ export async function readWindowed(
     await reader.close();
     throw pastTheEnd(uri, offset, reader.position);
   }
-  return answer(read, await sequentialWindow(uri, reader, offset, length, mimeType, opened.size, readId, options), asked);
+  return answer(read, await sequentialWindow(uri, reader, offset, length, mimeType, opened.size, readId, blob, options), asked);
 }
 
 interface Window {
@@ -175,6 +184,7 @@ async function randomAccessWindow(
   offset: number,
   length: number,
   mimeType: string,
+  blob: boolean,
 ): Promise<Window> {
   if (offset > size) throw pastTheEnd(uri, offset, size);
   let bytes: Uint8Array;
@@ -184,7 +194,7 @@ async function randomAccessWindow(
     throw failure(uri, offset, error);
   }
   const reachesEnd = offset + bytes.length >= size;
-  const { content, used } = encode(uri, mimeType, bytes, reachesEnd);
+  const { content, used } = encode(uri, mimeType, bytes, reachesEnd, blob);
   const next = offset + used;
   return { content, info: { offset, length: used, next, end: next >= size, size, seekable: true } };
 }
@@ -197,6 +207,7 @@ async function sequentialWindow(
   mimeType: string,
   size: number | undefined,
   readId: string,
+  blob: boolean,
   options: WindowedReadOptions,
 ): Promise<Window> {
   let bytes: Uint8Array;
@@ -210,7 +221,7 @@ async function sequentialWindow(
   } catch (error) {
     throw failure(uri, reader.received, error);
   }
-  const { content, used } = encode(uri, mimeType, bytes, reachesEnd);
+  const { content, used } = encode(uri, mimeType, bytes, reachesEnd, blob);
   reader.unread(bytes.subarray(used));
   const next = offset + used;
   const end = reachesEnd && used === bytes.length;
@@ -220,6 +231,7 @@ async function sequentialWindow(
 }
 
 function answer(read: ParsedRead, window: Window, asked: WindowRequest | undefined): ReadResourceResult {
+  streamPacer().add(window.info.length);
   const contents: ReadResourceResult['contents'] = [window.content];
   if (asked === undefined && !window.info.end) {
     contents.push({ uri: read.uri, mimeType: 'text/plain', text: firstWindowNote(read.uri, window.info) });
@@ -245,10 +257,11 @@ const utf8 = () => new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * The window's content: text when the bytes are UTF-8 (cut back to a
  * character boundary unless the window reaches the end), else a blob of all
- * of them. Known binary types (images, archives…) always go as blobs.
+ * of them. Known binary types (images, archives…), and every window of a
+ * client that asked for `blob`, go as blobs.
  */
-function encode(uri: string, mimeType: string, bytes: Uint8Array, reachesEnd: boolean): { content: Window['content']; used: number } {
-  if (TEXTUAL.test(mimeType.split(';', 1)[0]!.trim())) {
+function encode(uri: string, mimeType: string, bytes: Uint8Array, reachesEnd: boolean, blob: boolean): { content: Window['content']; used: number } {
+  if (!blob && TEXTUAL.test(mimeType.split(';', 1)[0]!.trim())) {
     const end = reachesEnd ? bytes.length : utf8SafeEnd(bytes);
     if (end > 0 || bytes.length === 0) {
       try {

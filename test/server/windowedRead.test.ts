@@ -172,6 +172,6 @@ test('window requests are validated precisely', () => {
   assert.throws(() => parseReadRequest(`${URI}?offset=x`, undefined), /Invalid offset=x/);
   const parsed = parseReadRequest('mem://doc?v=2&offset=5&length=3', undefined);
   assert.equal(parsed.uri, 'mem://doc?v=2');
-  assert.deepEqual(parsed.window, { offset: 5, length: 3, readId: '', close: false });
+  assert.deepEqual(parsed.window, { offset: 5, length: 3, readId: '', close: false, blob: false });
   assert.equal(parseReadRequest('mem://doc?v=2', undefined).window, undefined);
 });

@@ -18,6 +18,7 @@
  * @module
  */
 import { ProtocolError } from '@modelcontextprotocol/server';
+import { streamPacer } from '../../flow/gcPacer.js';
 import { ErrorCode, Header, RESOURCE_STREAMING_CLIENT_CAPABILITY } from '../../protocol/wire.js';
 import { closeBody, isRandomAccess, readerOf, type RandomAccessBody, type ResourceBody } from '../../server/resourceBody.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
@@ -97,6 +98,7 @@ export async function serveResourceStream(sluice: SluiceServer, request: Request
 /** The pull stream: one source read per pull, nothing read ahead. */
 function bodyStream(source: ResourceBody, start: number, end: number | undefined, options: ResourceStreamOptions): ReadableStream<Uint8Array> {
   const { signal } = options;
+  const pacer = streamPacer();
   let position = start;
   let finished = false;
   const reader = isRandomAccess(source) ? undefined : readerOf(source);
@@ -135,6 +137,7 @@ function bodyStream(source: ResourceBody, start: number, end: number | undefined
             return;
           }
           position += chunk.length;
+          pacer.add(chunk.length);
           controller.enqueue(chunk);
         } catch (error) {
           fail(error);
