@@ -1,5 +1,6 @@
 /**
- * Using the sluice client: stream a tool call's progress, then its result.
+ * Using the sluice client: stream a tool call's progress, then its result;
+ * then read a resource of any size line by line, in bounded memory.
  *
  *   npm start                       # in another terminal
  *   npx tsx examples/client.ts
@@ -24,6 +25,15 @@ try {
 } catch (error) {
   if (error instanceof CancelledError) process.stderr.write(`${error.message}\n`);
   else throw error;
+}
+
+try {
+  // Chunks arrive only as fast as this loop takes them; breaking out frees the server side at once.
+  const stream = client.readResourceStream('data://sales.csv', { chunkSize: 16 * 1024, signal: controller.signal });
+  let rows = 0;
+  for await (const line of stream.lines()) if (line !== '') rows++;
+  const { bytesPerSecond, peakQueueDepth } = stream.stats();
+  process.stderr.write(`${rows} lines via ${stream.mode}, ${Math.round(bytesPerSecond / 1024)} KiB/s, at most ${peakQueueDepth} chunks ahead\n`);
 } finally {
   await client.close();
 }

@@ -1,13 +1,16 @@
 /**
  * Using sluice as a library: define a tool that streams progress and honours
- * cancellation, then serve it over HTTP (both protocol eras on one endpoint).
+ * cancellation, and resources of any size, then serve them over HTTP (both
+ * protocol eras on one endpoint).
  *
  *   npx tsx examples/library.ts
  *   node dist/cli/main.js call http://127.0.0.1:3002/mcp slow_sum numbers='[1,2,3]'
+ *   node dist/cli/main.js read http://127.0.0.1:3002/mcp report://numbers | tail -3
  *
  * This file is type-checked by `npm test`, so it cannot drift from the API.
  */
-import { serveHttp, SluiceServer } from 'mcp-sluice';
+import { fileURLToPath } from 'node:url';
+import { fileBody, serveHttp, SluiceServer } from 'mcp-sluice';
 
 const sluice = new SluiceServer({ name: 'library-example', version: '1.0.0' });
 
@@ -43,6 +46,35 @@ sluice.tool<{ numbers: number[] }>({
     }
     return `sum = ${sum}`;
   },
+});
+
+// A sequential resource: generated as it is read, never held whole. sluice reads it in windows
+// (resources/read) or as one raw stream (resources/stream), only as fast as the client takes it.
+sluice.resource({
+  uri: 'report://numbers',
+  name: 'numbers',
+  description: 'One million numbered lines, generated on the fly',
+  mimeType: 'text/plain',
+  streamed: true,
+  read: (_uri, ctx) => ({
+    stream: (async function* () {
+      for (let i = 0; i < 1_000_000 && !ctx.signal.aborted; i += 1000) {
+        let lines = '';
+        for (let j = i; j < i + 1000; j++) lines += `line ${j}\n`;
+        yield lines; // a string is sent as its UTF-8 bytes
+      }
+    })(),
+  }),
+});
+
+// A random-access resource: a file read at the offset each window asks for.
+const csv = fileURLToPath(new URL('data/sales.csv', import.meta.url));
+sluice.resource({
+  uri: 'data://sales.csv',
+  name: 'sales',
+  mimeType: 'text/csv',
+  streamed: true,
+  read: () => fileBody(csv, { mimeType: 'text/csv' }),
 });
 
 const running = await serveHttp(sluice, { port: 3002 });

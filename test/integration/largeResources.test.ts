@@ -16,7 +16,7 @@ import { connect, type SluiceClient } from '../../src/client/index.js';
 import { CancelledError, RemoteError, StreamLostError } from '../../src/errors.js';
 import { STREAMED_META_KEY, WINDOW_META_KEY } from '../../src/protocol/wire.js';
 import { serveHttp, type RunningHttpServer } from '../../src/transports/http/nodeServer.js';
-import { LINE_COUNT, linesText, resourceServer } from '../fixtures/resourceServer.js';
+import { LINE_COUNT, linesText, produced, resourceServer } from '../fixtures/resourceServer.js';
 import { waitFor } from '../helpers/processes.js';
 import { CLI, INITIALIZE, post, ROOT, tempDir, v2Client } from '../helpers/servers.js';
 
@@ -159,6 +159,36 @@ for (const [name, target] of Object.entries(TARGETS)) {
   });
 }
 
+test('against a plain SDK server (no windows, no raw streams) the client reads the whole content once', async () => {
+  const { createServer } = await import('node:http');
+  const { toNodeHandler } = await import('@modelcontextprotocol/node');
+  const { createMcpHandler, McpServer } = await import('@modelcontextprotocol/server');
+  const factory = () => {
+    const plain = new McpServer({ name: 'plain', version: '1' });
+    plain.registerResource('doc', 'plain://doc', { mimeType: 'text/plain' }, (uri) => ({ contents: [{ uri: uri.href, text: MIXED.toString('utf8') }] }));
+    return plain;
+  };
+  const handler = toNodeHandler(createMcpHandler(factory));
+  const http = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as import('node:net').AddressInfo).port}/mcp`;
+  try {
+    for (const era of ['legacy', 'modern'] as const) {
+      const client = await connect(url, { era });
+      try {
+        const stream = client.readResourceStream('plain://doc');
+        assert.deepEqual(await collect(stream), MIXED);
+        assert.equal(stream.mode, 'whole');
+      } finally {
+        await client.close();
+      }
+    }
+  } finally {
+    http.closeAllConnections();
+    await new Promise((resolve) => http.close(resolve));
+  }
+});
+
 test('a stock SDK client gets a bounded first window with a note, and pages with ?offset=&length=', async () => {
   const big = randomBytes(2_500_000).toString('hex'); // 5 MB of ASCII text
   writeFileSync(join(tmp.dir, 'files', 'huge.txt'), big);
@@ -295,6 +325,23 @@ test('resources/stream: raw bytes with SEP-2532 headers, Range requests, precise
   const again = await streamRequest('files://empty.txt');
   assert.equal(again.status, 200);
   assert.equal((await again.arrayBuffer()).byteLength, 0);
+});
+
+test('a raw stream reads its source only as fast as the socket drains, and a cancel stops it', async () => {
+  produced.bytes = 0;
+  const response = await streamRequest('gen://counted');
+  const reader = response.body!.getReader();
+  await reader.read();
+  // The client stops reading: the source may fill the socket buffers, nothing more.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const stalled = produced.bytes;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(produced.bytes, stalled, 'nothing more is produced while the client does not read');
+  // Loopback socket buffers autotune to several MiB each way; 200 MiB would be produced without flow control.
+  assert.ok(stalled < 64 * 1024 * 1024, `at most socket buffers are in flight (produced ${stalled} of 200 MiB)`);
+  const before = marks().split('closed counted').length;
+  await reader.cancel();
+  await waitFor(() => marks().split('closed counted').length > before, 3000, 'the counted source was stopped');
 });
 
 test('a raw stream that fails midway cuts the connection: the body errors, it does not end cleanly', async () => {
