@@ -276,8 +276,11 @@ One read per client process, each on a file in a temporary folder: 100 MiB of UT
 stock client's \`readResource\` (bench/servers/resourceSdk.ts). **sluice**: a \`directory:\`
 resource, read with \`readResourceStream\` at the default chunk size (64 KiB): over HTTP that is
 a raw \`resources/stream\` (SEP-2532), over stdio windows of \`resources/read\` with 4 in flight.
-Time runs from the request to the last byte. RSS growth is each process's peak RSS during the
-read minus its RSS just before it (clients run under \`node --import tsx\` too). sluice's
+Time runs from the request to the last byte. Each client first reads an 8 MiB file the same way
+(warm-up), then RSS growth is each process's peak RSS during the measured read minus its RSS just
+before it. Every process, SDK or sluice, runs under \`node --expose-gc --import tsx\`: sluice's
+streams collect every 16 MiB where \`gc\` is exposed (the \`sluice\` CLI exposes it itself;
+docs/design.md), the SDK does not use it. sluice's
 targets: growth under 32 MB per process at every size, HTTP no slower than the SDK, stdio
 100 MiB under 3 s.
 

@@ -60,25 +60,21 @@ export function resetPeakRss(pid: number): void {
   }
 }
 
-/** Resident set size of a process now, in bytes (VmRSS), or NaN where /proc is missing. */
-export function rssBytes(pid: number): number {
+/** A `kB` field of /proc/PID/status in bytes, or NaN where /proc is missing. */
+function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb === undefined ? Number.NaN : Number(kb) * 1024;
   } catch {
     return Number.NaN;
   }
 }
 
-/** Peak resident set size of a process in bytes (VmHWM), or NaN where /proc is missing. */
-export function peakRssBytes(pid: number): number {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? Number.NaN : Number(kb) * 1024;
-  } catch {
-    return Number.NaN;
-  }
-}
+/** Resident set size of a process now, in bytes (VmRSS). */
+export const rssBytes = (pid: number): number => statusBytes(pid, 'VmRSS');
+
+/** Peak resident set size of a process in bytes (VmHWM). */
+export const peakRssBytes = (pid: number): number => statusBytes(pid, 'VmHWM');
 
 export function stopServer(server: BenchServer): Promise<void> {
   return new Promise((resolve) => {

@@ -29,7 +29,7 @@ import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT } from '../defaults.
 import { CancelledError, InvalidOptionError, RemoteError, StreamLostError } from '../errors.js';
 import { streamPacer } from '../flow/gcPacer.js';
 import { remote } from './remote.js';
-import { ErrorCode, Header, Method, RESOURCE_STREAM_CAPABILITY, STATELESS_PROTOCOL_VERSION, WINDOW_META_KEY } from '../protocol/wire.js';
+import { ErrorCode, Header, Method, RESOURCE_STREAM_CAPABILITY, STATELESS_PROTOCOL_VERSION, WINDOW_META_KEY, type WindowInfo } from '../protocol/wire.js';
 
 /** Environment variable that sets the default chunk size (bytes). */
 export const CHUNK_SIZE_ENV = 'SLUICE_CHUNK_SIZE';
@@ -101,15 +101,6 @@ export function chunkSizeOf(option: number | undefined, env: NodeJS.ProcessEnv =
 function checkChunkSize(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 4) throw new InvalidOptionError(name, 'must be an integer >= 4 (bytes)', value);
   return value;
-}
-
-interface WindowMeta {
-  readonly offset: number;
-  readonly length: number;
-  readonly next: number;
-  readonly end: boolean;
-  readonly size?: number;
-  readonly seekable: boolean;
 }
 
 export function readResourceStream(connection: ReadConnection, uri: string, options: ReadStreamOptions = {}): ResourceStream {
@@ -204,7 +195,7 @@ interface WindowContext {
 
 interface Fetched {
   readonly bytes: Uint8Array;
-  readonly window: WindowMeta | undefined;
+  readonly window: WindowInfo | undefined;
   readonly mimeType: string | undefined;
 }
 
@@ -305,7 +296,7 @@ async function* windows(client: Client, uri: string, ctx: WindowContext): AsyncG
   }
 }
 
-function expectWindow(fetched: Fetched, uri: string, offset: number): WindowMeta {
+function expectWindow(fetched: Fetched, uri: string, offset: number): WindowInfo {
   if (fetched.window === undefined || fetched.window.offset !== offset) {
     throw new StreamLostError(`Reading ${uri}: the server answered a window at ${fetched.window?.offset ?? 'no offset'}; expected ${offset}`);
   }
@@ -313,7 +304,7 @@ function expectWindow(fetched: Fetched, uri: string, offset: number): WindowMeta
 }
 
 function decodeResult(result: ReadResourceResult): Fetched {
-  const window = (result._meta as Record<string, unknown> | undefined)?.[WINDOW_META_KEY] as WindowMeta | undefined;
+  const window = (result._meta as Record<string, unknown> | undefined)?.[WINDOW_META_KEY] as WindowInfo | undefined;
   // A windowed answer has the window in contents[0] (a note may follow); a whole answer is all of its contents.
   const parts = window === undefined ? result.contents : result.contents.slice(0, 1);
   const buffers = parts.map((c) => ('blob' in c ? Buffer.from(c.blob, 'base64') : Buffer.from(c.text, 'utf8')));

@@ -96,6 +96,21 @@ export const RESOURCE_STREAMING_CLIENT_CAPABILITY = 'resourceStreaming';
  */
 export const WINDOW_META_KEY = 'dev.sluice/window';
 
+/** What a window answer says about itself (`_meta["dev.sluice/window"]` of a `resources/read` result). */
+export interface WindowInfo {
+  readonly offset: number;
+  /** Bytes in this window. */
+  readonly length: number;
+  /** Offset of the next window. */
+  readonly next: number;
+  /** Whether this window reaches the end of the resource. */
+  readonly end: boolean;
+  /** Total bytes, when known. */
+  readonly size?: number;
+  /** Whether windows may be read in any order and several at a time (random-access bodies). */
+  readonly seekable: boolean;
+}
+
 /** `_meta` key on `resources/list` entries of streamed resources: `{ windows: true, size? }`. */
 export const STREAMED_META_KEY = 'dev.sluice/streamed';
 

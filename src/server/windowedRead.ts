@@ -22,7 +22,7 @@ import { ProtocolError, type ReadResourceResult } from '@modelcontextprotocol/se
 import type { ByteReader } from '../flow/byteReader.js';
 import { streamPacer } from '../flow/gcPacer.js';
 import { utf8SafeEnd } from '../flow/utf8Boundary.js';
-import { ErrorCode, WINDOW_META_KEY, WINDOW_QUERY } from '../protocol/wire.js';
+import { ErrorCode, WINDOW_META_KEY, WINDOW_QUERY, type WindowInfo } from '../protocol/wire.js';
 import type { ReadCursors } from './readCursors.js';
 import { isRandomAccess, isResourceBody, readerOf, type ResourceBody } from './resourceBody.js';
 
@@ -39,21 +39,6 @@ export interface WindowRequest {
    * that want bytes, not text (no character cut, no decoding on either side).
    */
   readonly blob: boolean;
-}
-
-/** What a window answer says about itself (`_meta["dev.sluice/window"]` of the result). */
-export interface WindowInfo {
-  readonly offset: number;
-  /** Bytes in this window. */
-  readonly length: number;
-  /** Offset of the next window. */
-  readonly next: number;
-  /** Whether this window reaches the end of the resource. */
-  readonly end: boolean;
-  /** Total bytes, when known. */
-  readonly size?: number;
-  /** Whether windows may be read in any order and several at a time (random-access bodies). */
-  readonly seekable: boolean;
 }
 
 /** A `resources/read` request after its window was taken out of `_meta` or the URI. */

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError, type ReadResourceResult } from '@modelcontextprotocol/server';
-import { WINDOW_META_KEY } from '../../src/protocol/wire.js';
+import { WINDOW_META_KEY, type WindowInfo } from '../../src/protocol/wire.js';
 import { ReadCursors } from '../../src/server/readCursors.js';
 import type { RandomAccessBody, ResourceBody, StreamedBody } from '../../src/server/resourceBody.js';
-import { type ParsedRead, parseReadRequest, readWindowed, type WindowInfo } from '../../src/server/windowedRead.js';
+import { type ParsedRead, parseReadRequest, readWindowed } from '../../src/server/windowedRead.js';
 import { FakeClock } from '../helpers/fakeClock.js';
 
 const URI = 'mem://doc';
