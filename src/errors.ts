@@ -13,6 +13,7 @@
  * | `SLUICE_REMOTE` | {@link RemoteError} | the remote server answered with an error |
  * | `SLUICE_CANCELLED` | {@link CancelledError} | the caller cancelled a call |
  * | `SLUICE_STREAM_LOST` | {@link StreamLostError} | a call's stream dropped with no way to resume it |
+ * | `SLUICE_REPLAY_EXPIRED` | {@link ReplayExpiredError} | a dropped stream was resumed too late: the server's event log moved on |
  * | `SLUICE_TIMEOUT` | {@link TimeoutError} | a call saw no message for its timeout |
  *
  * @module
@@ -26,6 +27,7 @@ export type SluiceErrorCode =
   | 'SLUICE_REMOTE'
   | 'SLUICE_CANCELLED'
   | 'SLUICE_STREAM_LOST'
+  | 'SLUICE_REPLAY_EXPIRED'
   | 'SLUICE_TIMEOUT';
 
 /** Base class of every error sluice throws itself. */
@@ -91,6 +93,17 @@ export class CancelledError extends SluiceError {
 export class StreamLostError extends SluiceError {
   constructor(reason: string, options?: { cause?: unknown }) {
     super('SLUICE_STREAM_LOST', `stream lost: ${reason}`, options);
+  }
+}
+
+/**
+ * A dropped stream could not be resumed because the server's event log no
+ * longer holds the events after the last one received (HTTP 410, -32010).
+ * Nothing is left to wait for: send the request again.
+ */
+export class ReplayExpiredError extends SluiceError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('SLUICE_REPLAY_EXPIRED', `too late to resume: ${reason}`, options);
   }
 }
 

@@ -17,7 +17,8 @@
  * @module
  */
 import { ProtocolError, SdkError, SdkErrorCode, type CallToolResult, type Client, type ContentBlock } from '@modelcontextprotocol/client';
-import { CancelledError, RemoteError, StreamLostError, TimeoutError } from '../errors.js';
+import { CancelledError, RemoteError, ReplayExpiredError, StreamLostError, TimeoutError } from '../errors.js';
+import type { LossKind } from './streamWatch.js';
 import { CALL_ID_META_KEY, PARTIAL_RESULT_TOKEN_META_KEY } from '../protocol/wire.js';
 
 export interface ProgressEvent {
@@ -62,7 +63,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Calls in flight by call id: how a lost stream fails its call, and where partial results go. */
 export interface CallRegistry {
-  readonly lost: Map<string, (reason: string) => void>;
+  readonly lost: Map<string, (reason: string, kind: LossKind) => void>;
   readonly partial: Map<string, (event: PartialEvent) => void>;
 }
 
@@ -98,7 +99,7 @@ export function callToolStream(
   const onCallerAbort = () => stop(new CancelledError(reasonText(options.signal?.reason)));
   if (options.signal?.aborted === true) onCallerAbort();
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  registry.lost.set(callId, (reason) => stop(new StreamLostError(reason)));
+  registry.lost.set(callId, (reason, kind) => stop(kind === 'expired' ? new ReplayExpiredError(reason) : new StreamLostError(reason)));
   registry.partial.set(callId, (event) => {
     if (failure !== undefined || finished !== undefined) return;
     options.onPartial?.(event);

@@ -79,7 +79,7 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
   let stderrTail = '';
   const transport =
     parsed.kind === 'http'
-      ? new StreamableHTTPClientTransport(parsed.url, { fetch: watchingFetch((callId, reason) => registry.lost.get(callId)?.(reason)) })
+      ? new StreamableHTTPClientTransport(parsed.url, { fetch: watchingFetch((callId, reason, kind) => registry.lost.get(callId)?.(reason, kind)) })
       : new StdioClientTransport({
           command: parsed.command,
           args: [...parsed.args],

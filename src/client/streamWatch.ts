@@ -6,16 +6,23 @@
  * and a 2025 stream that never carried an event id). This fetch wrapper
  * watches the response stream of each call made by the sluice client: when
  * it ends or fails before the call's response went through, and the server
- * gave no event id to resume from, `onLost` names the call at once.
+ * gave no event id to resume from, `onLost` names the call at once. A
+ * resumption (GET with `Last-Event-ID`) is matched to its call by the last
+ * event id seen on the call's streams: when the server answers it 410 (too
+ * late to replay), `onLost` names the call too, instead of letting the SDK
+ * retry and give up silently.
  *
  * @module
  */
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { SseParser } from '../flow/sseParser.js';
-import { CALL_ID_META_KEY } from '../protocol/wire.js';
+import { CALL_ID_META_KEY, Header } from '../protocol/wire.js';
+
+/** `lost`: no event id to resume from; `expired`: the server answered the resumption 410 (its log moved on). */
+export type LossKind = 'lost' | 'expired';
 
 /** Called when the stream of call `callId` was lost with no way to resume it. */
-export type OnStreamLost = (callId: string, reason: string) => void;
+export type OnStreamLost = (callId: string, reason: string, kind: LossKind) => void;
 
 interface WatchedCall {
   readonly callId: string;
@@ -37,22 +44,49 @@ function watchedCallOf(init: RequestInit | undefined): WatchedCall | undefined {
 }
 
 export function watchingFetch(onLost: OnStreamLost, base: FetchLike = fetch): FetchLike {
+  // The last event id seen on each watched call's streams, both ways: a resumption names its call by it.
+  const callOfEventId = new Map<string, WatchedCall>();
+  const lastIdOfCall = new Map<string, string>();
+  const remember = (call: WatchedCall, eventId: string) => {
+    const previous = lastIdOfCall.get(call.callId);
+    if (previous !== undefined) callOfEventId.delete(previous);
+    lastIdOfCall.set(call.callId, eventId);
+    callOfEventId.set(eventId, call);
+  };
+  const forget = (call: WatchedCall) => {
+    const previous = lastIdOfCall.get(call.callId);
+    if (previous !== undefined) callOfEventId.delete(previous);
+    lastIdOfCall.delete(call.callId);
+  };
+
   return async (input, init) => {
+    const resumedFrom = init?.method === 'GET' ? headerOf(init.headers, Header.LastEventId) : undefined;
     const response = await base(input, init);
-    const call = watchedCallOf(init);
-    if (call === undefined || response.body === null || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    const call = watchedCallOf(init) ?? (resumedFrom === undefined ? undefined : callOfEventId.get(resumedFrom));
+    if (call === undefined) return response;
+    if (resumedFrom !== undefined && response.status === 410) {
+      forget(call);
+      onLost(call.callId, `the server no longer holds the events after ${resumedFrom} (HTTP 410)`, 'expired');
       return response;
     }
+    if (response.body === null || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) return response;
+    // A resumed stream continues from an id: it is resumable again from the start.
     let answered = false;
-    let resumable = false;
+    let resumable = resumedFrom !== undefined;
     let reported = false;
     const parser = new SseParser({
       onEvent: (event) => {
-        if (event.id !== undefined && event.id !== '') resumable = true;
+        if (event.id !== undefined && event.id !== '') {
+          resumable = true;
+          if (!answered) remember(call, event.id);
+        }
         if (event.data.includes('"id"')) {
           try {
             const message = JSON.parse(event.data) as { id?: unknown; method?: unknown };
-            if (message.id === call.requestId && message.method === undefined) answered = true;
+            if (message.id === call.requestId && message.method === undefined) {
+              answered = true;
+              forget(call);
+            }
           } catch {
             // Not JSON: not our answer.
           }
@@ -63,7 +97,8 @@ export function watchingFetch(onLost: OnStreamLost, base: FetchLike = fetch): Fe
     const settle = (reason: string) => {
       if (!answered && !resumable && !reported) {
         reported = true;
-        onLost(call.callId, reason);
+        forget(call);
+        onLost(call.callId, reason, 'lost');
       }
     };
     // Pull-based: the upstream is read only as fast as the SDK reads, so watching adds no buffer.
@@ -90,6 +125,7 @@ export function watchingFetch(onLost: OnStreamLost, base: FetchLike = fetch): Fe
         cancel(reason) {
           // The SDK gave up on the stream itself (e.g. the call was aborted): nothing to report.
           reported = true;
+          forget(call);
           return reader.cancel(reason);
         },
       },
@@ -97,4 +133,12 @@ export function watchingFetch(onLost: OnStreamLost, base: FetchLike = fetch): Fe
     );
     return new Response(watched, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+function headerOf(headers: RequestInit['headers'], name: string): string | undefined {
+  if (headers === undefined) return undefined;
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const entries: Array<[string, unknown]> = Array.isArray(headers) ? (headers as Array<[string, string]>) : Object.entries(headers);
+  const value = entries.find(([key]) => key.toLowerCase() === name)?.[1];
+  return typeof value === 'string' ? value : undefined;
 }

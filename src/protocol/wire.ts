@@ -24,6 +24,11 @@ export const ErrorCode = {
   SessionNotFound: -32001,
   /** Request was refused because the server is shutting down or full. */
   Unavailable: -32002,
+  /**
+   * `Last-Event-ID` names events that have left the event log (answered with
+   * HTTP 410): the stream cannot be resumed; send the request again.
+   */
+  ReplayExpired: -32010,
   /** SEP-2532: the resource cannot be streamed (`resources/stream`); use `resources/read`. */
   StreamNotSupported: -32003,
   /** SEP-2532: the resource is larger than the client's `maxStreamSize`. */

@@ -28,6 +28,8 @@ export interface ScriptToolConfig {
   readonly timeoutMs: number | undefined;
   readonly progressPerSecond: number | undefined;
   readonly backpressure: SlowConsumerOptions | undefined;
+  /** SEP-1699 SSE polling: close a 2025-era call's stream after this long and let the client resume (ms). */
+  readonly closeStreamAfterMs: number | undefined;
   /** Working directory (absolute). */
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
@@ -196,7 +198,7 @@ class Validator {
 
   tool(raw: Raw, path: ReadonlyArray<string | number>, base: string): ScriptToolConfig {
     this.object(raw, path, 'a tool');
-    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'backpressure', 'cwd', 'env']);
+    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'backpressure', 'closeStreamAfter', 'cwd', 'env']);
     const name = this.string(raw.name, [...path, 'name']);
     if (!TOOL_NAME.test(name)) this.fail([...path, 'name'], `tool name "${name}" may use only letters, digits, "_", "-" and "." (1-128 characters)`);
     const description = this.string(raw.description, [...path, 'description']);
@@ -246,6 +248,7 @@ class Validator {
       timeoutMs: raw.timeout === undefined ? undefined : this.duration(raw.timeout, [...path, 'timeout']),
       progressPerSecond,
       backpressure: this.backpressure(raw.backpressure, [...path, 'backpressure']),
+      closeStreamAfterMs: raw.closeStreamAfter === undefined ? undefined : this.duration(raw.closeStreamAfter, [...path, 'closeStreamAfter']),
       cwd,
       env,
     };

@@ -82,6 +82,7 @@ export function scriptTool(config: ScriptToolConfig, options: ScriptToolOptions 
     ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
     ...(config.progressPerSecond !== undefined && { progressPerSecond: config.progressPerSecond }),
     ...(config.backpressure !== undefined && { slowConsumer: config.backpressure }),
+    ...(config.closeStreamAfterMs !== undefined && { closeStreamAfterMs: config.closeStreamAfterMs }),
     handler: (args, ctx) => runScript(config, buildArgv(config.args, args), ctx, options),
   };
 }

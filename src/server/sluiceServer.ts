@@ -135,6 +135,7 @@ export class SluiceServer {
   tool<Args = Record<string, unknown>>(definition: ToolDefinition<Args>): this {
     if (this.#tools.has(definition.name)) throw new InvalidOptionError('tool.name', 'must be unique', definition.name);
     if (definition.timeoutMs !== undefined) requireInteger(`tool ${definition.name}: timeoutMs`, definition.timeoutMs, 1);
+    if (definition.closeStreamAfterMs !== undefined) requireInteger(`tool ${definition.name}: closeStreamAfterMs`, definition.closeStreamAfterMs, 1);
     const inputSchema = definition.inputSchema ?? EMPTY_INPUT_SCHEMA;
     const listing: Tool = {
       name: definition.name,

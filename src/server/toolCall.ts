@@ -90,6 +90,7 @@ export async function runToolCall(
     meter,
     options.slowConsumer?.partial,
   );
+  const stopPolling = pollStream(mcp.http?.closeSSE, tool.closeStreamAfterMs, options.clock);
   const stopStallWatch = watchForStall(meter, options.slowConsumer?.stallTimeoutMs, options.clock, (reason) => controller.abort(new Error(reason)));
 
   const cleanups: Array<() => void | Promise<void>> = [];
@@ -134,6 +135,7 @@ export async function runToolCall(
     return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
   } finally {
     options.clock.clearTimeout(timer);
+    stopPolling();
     stopStallWatch();
     mcp.mcpReq.signal.removeEventListener('abort', fromClient);
     options.shutdown.removeEventListener('abort', fromShutdown);
@@ -194,4 +196,23 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((s % 3600) / 60);
   const rest = s % 60;
   return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${rest > 0 || s === 0 ? `${rest}s` : ''}`;
+}
+
+/**
+ * SSE polling (SEP-1699): closes the call's stream every `everyMs` while it
+ * runs; the client resumes with `Last-Event-ID` after the `retry` delay. A
+ * no-op where the transport cannot resume (2026-07-28, stdio, no event log).
+ * Returns the stop function.
+ */
+function pollStream(close: (() => void) | undefined, everyMs: number | undefined, clock: Clock): () => void {
+  if (close === undefined || everyMs === undefined) return () => {};
+  let timer: unknown;
+  const arm = () => {
+    timer = clock.setTimeout(() => {
+      close();
+      arm();
+    }, everyMs);
+  };
+  arm();
+  return () => clock.clearTimeout(timer);
 }

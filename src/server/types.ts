@@ -68,6 +68,14 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
   readonly timeoutMs?: number;
   /** Slow-consumer behaviour for this tool. @defaultValue the server's `slowConsumer` */
   readonly slowConsumer?: SlowConsumerOptions;
+  /**
+   * SSE polling (SEP-1699): while the call runs, its 2025-era stream is
+   * closed every this many ms and the client resumes it with
+   * `Last-Event-ID` (nothing is lost: the session's event log replays).
+   * Keeps long calls alive behind proxies that cut long connections.
+   * No effect on 2026-07-28 and stdio. @defaultValue off
+   */
+  readonly closeStreamAfterMs?: number;
   readonly handler: (args: Args, ctx: ToolContext) => ToolResult | Promise<ToolResult>;
 }
 

@@ -22,8 +22,17 @@ export interface EventLogLimits {
   readonly maxStreams: number;
 }
 
+/**
+ * Whether a `Last-Event-ID` can be resumed: `ok`; `expired` when events after
+ * it have left the log (or its stream is not in this session's log); or
+ * `malformed` when it is not an id this store issues.
+ */
+export type ReplayVerdict = 'ok' | 'expired' | 'malformed';
+
 /** A session-scoped, bounded {@link EventStore}. */
 export interface SessionEventStore extends EventStore {
+  /** Checks a `Last-Event-ID` before replaying: every event after it must still be in the log. */
+  replayable(lastEventId: string): ReplayVerdict;
   /** Forgets every stream (the session ended). */
   clear(): void;
   /** Events currently held, over all streams. */

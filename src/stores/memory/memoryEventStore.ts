@@ -19,7 +19,7 @@ import {
 } from '../../defaults.js';
 import { requireInteger } from '../../errors.js';
 import { type Clock, systemClock } from '../../flow/clock.js';
-import type { EventLogLimits, SessionEventStore } from '../eventStore.js';
+import type { EventLogLimits, ReplayVerdict, SessionEventStore } from '../eventStore.js';
 
 interface StoredEvent {
   readonly seq: number;
@@ -105,6 +105,16 @@ export class MemoryEventStore implements SessionEventStore {
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
     const parsed = parseEventId(eventId);
     return parsed !== undefined && this.#streams.has(parsed.streamId) ? parsed.streamId : undefined;
+  }
+
+  replayable(lastEventId: string): ReplayVerdict {
+    this.#pruneAged(this.#clock.now());
+    const parsed = parseEventId(lastEventId);
+    if (parsed === undefined) return 'malformed';
+    const log = this.#streams.get(parsed.streamId);
+    // A stream this session does not hold (evicted, or another session's id) cannot be resumed here.
+    if (log === undefined) return 'expired';
+    return parsed.seq < log.evictedSeq ? 'expired' : 'ok';
   }
 
   async replayEventsAfter(

@@ -194,6 +194,11 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
         );
       }
       sessions.touch(session);
+      const lastEventId = request.method === 'GET' ? request.headers.get(Header.LastEventId) : null;
+      if (lastEventId !== null) {
+        const refused = checkReplay(session, lastEventId);
+        if (refused !== undefined) return refused;
+      }
       const forSdk = withNegotiatedVersion(request, session);
       return serveInSession(session, forSdk, body, meterFor(forSdk));
     }
@@ -214,6 +219,25 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
         ? 'Bad Request: Mcp-Session-Id header is required; send initialize first to open a session'
         : `Bad Request: ${request.method} needs an Mcp-Session-Id header`,
       { id: requestIdOf(body) },
+    );
+  }
+
+  /**
+   * A resumption the log can no longer serve gets its own answer instead of
+   * the SDK's generic 500: 410 Gone with -32010, telling the client to send
+   * its request again. A malformed id is a 400.
+   */
+  function checkReplay(session: Session, lastEventId: string): Response | undefined {
+    const verdict = session.events.replayable(lastEventId);
+    if (verdict === 'ok') return undefined;
+    if (verdict === 'malformed') {
+      return jsonRpcError(400, ErrorCode.TransportError, `Bad Request: ${JSON.stringify(lastEventId)} is not an event id of this server`);
+    }
+    return jsonRpcError(
+      410,
+      ErrorCode.ReplayExpired,
+      `Too late to resume: the events after Last-Event-ID ${JSON.stringify(lastEventId)} have left the event log. Send the request again.`,
+      { data: { lastEventId } },
     );
   }
 
