@@ -57,6 +57,15 @@ export const DEFAULT_KEEPALIVE_MS = 15_000;
 /** `retry:` hint sent in the priming event of 2025-era SSE streams. */
 export const DEFAULT_SSE_RETRY_MS = 1_000;
 
+/** Client: delay before the first attempt to resume a dropped stream (then doubling, with jitter, never under the server's `retry`). */
+export const DEFAULT_RECONNECT_INITIAL_DELAY_MS = 250;
+
+/** Client: longest delay between two attempts to resume a dropped stream. */
+export const DEFAULT_RECONNECT_MAX_DELAY_MS = 5_000;
+
+/** Client: attempts in a row to resume a dropped stream before the call fails. */
+export const DEFAULT_RECONNECT_MAX_ATTEMPTS = 5;
+
 /** Time a tool may run before it is cancelled. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 5 * 60 * 1000;
 

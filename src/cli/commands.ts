@@ -105,12 +105,12 @@ export interface CallOptions {
 }
 
 export async function callCommand(target: string, tool: string, pairs: string[], options: CallOptions): Promise<void> {
-  const client = await connectOrFail(target, options.era);
+  const view = createProgressView();
+  const client = await connectOrFail(target, options.era, (line) => view.interrupt(() => log(line)));
   const controller = new AbortController();
   // Ctrl-C cancels the call (the server is told) instead of killing the process.
   const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
   process.on('SIGINT', onSigint);
-  const view = createProgressView();
   try {
     const tools = await client.listTools();
     const definition = tools.find((t) => t.name === tool);
@@ -164,11 +164,11 @@ export async function readCommand(target: string, uri: string, options: ReadOpti
   } catch (error) {
     throw new CliError(`--chunk-size ${options.chunkSize ?? ''}: ${(error as Error).message}`.replace(/\s+:/, ':'), 2);
   }
-  const client = await connectOrFail(target, options.era);
+  const view = createTransferView();
+  const client = await connectOrFail(target, options.era, (line) => view.notice(`sluice: ${line}`));
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
   process.on('SIGINT', onSigint);
-  const view = createTransferView();
   const partialPath = options.output === undefined ? undefined : `${options.output}.sluice-partial`;
   const out: Writable = partialPath === undefined ? process.stdout : createWriteStream(partialPath);
   let completed = false;
@@ -222,9 +222,14 @@ function endOf(out: Writable): Promise<void> {
   });
 }
 
-async function connectOrFail(target: string, era: Era | undefined) {
+/** Connects; `notice` gets one line per attempt to resume a dropped stream. */
+async function connectOrFail(target: string, era: Era | undefined, notice: (line: string) => void) {
   try {
-    return await connect(target, { ...(era !== undefined && { era }) });
+    return await connect(target, {
+      ...(era !== undefined && { era }),
+      onReconnect: ({ attempt, maxAttempts, delayMs }) =>
+        notice(`the stream dropped; resuming in ${delayMs} ms (attempt ${attempt} of ${maxAttempts})`),
+    });
   } catch (error) {
     if (error instanceof SluiceError && error.code === 'SLUICE_TARGET') throw new CliError(error.message, 2);
     throw error;

@@ -8,7 +8,9 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/client';
+import { DEFAULT_RECONNECT_INITIAL_DELAY_MS, DEFAULT_RECONNECT_MAX_ATTEMPTS, DEFAULT_RECONNECT_MAX_DELAY_MS } from '../defaults.js';
 import { RemoteError } from '../errors.js';
+import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { z } from 'zod';
 import { Method, PARTIAL_RESULTS_CAPABILITY, RESOURCE_STREAMING_CLIENT_CAPABILITY } from '../protocol/wire.js';
 import { callToolStream, type CallRegistry, type CallStreamOptions, type PartialEvent, type ToolCallStream } from './callStream.js';
@@ -28,6 +30,23 @@ export interface ConnectOptions {
   readonly clientInfo?: { readonly name: string; readonly version: string };
   /** Extra environment for a stdio server. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Resuming dropped HTTP streams (2025 era: `Last-Event-ID`; resource reads:
+   * `Range` or the window again): exponential backoff with jitter, never
+   * sooner than the server's `retry`, at most `maxAttempts` in a row; then
+   * the call fails with `StreamLostError`.
+   */
+  readonly reconnect?: Partial<BackoffPolicy>;
+  /** Told before each attempt to resume a dropped stream (the CLI prints it). */
+  readonly onReconnect?: (attempt: ReconnectAttempt) => void;
+}
+
+/** One attempt to resume a dropped stream. */
+export interface ReconnectAttempt {
+  /** 1-based. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly delayMs: number;
 }
 
 export type CallOptions = CallStreamOptions;
@@ -77,9 +96,26 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
     registry.partial.get(String(partialResultToken))?.(event);
   });
   let stderrTail = '';
+  const policy: BackoffPolicy = {
+    initialDelayMs: options.reconnect?.initialDelayMs ?? DEFAULT_RECONNECT_INITIAL_DELAY_MS,
+    maxDelayMs: options.reconnect?.maxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS,
+    factor: options.reconnect?.factor ?? 2,
+    maxAttempts: options.reconnect?.maxAttempts ?? DEFAULT_RECONNECT_MAX_ATTEMPTS,
+  };
   const transport =
     parsed.kind === 'http'
-      ? new StreamableHTTPClientTransport(parsed.url, { fetch: watchingFetch((callId, reason, kind) => registry.lost.get(callId)?.(reason, kind)) })
+      ? new StreamableHTTPClientTransport(parsed.url, {
+          fetch: watchingFetch((callId, reason, kind) => registry.lost.get(callId)?.(reason, kind), policy.maxAttempts),
+          // The SDK's own backoff is zeroed so that the delay it hands the scheduler is the server's
+          // `retry` (or 0): our scheduler makes that the floor of a jittered exponential backoff.
+          reconnectionOptions: { initialReconnectionDelay: 0, maxReconnectionDelay: 0, reconnectionDelayGrowFactor: 1, maxRetries: policy.maxAttempts },
+          reconnectionScheduler: (reconnect, serverRetryMs, attempt) => {
+            const delayMs = backoffDelay(policy, attempt, serverRetryMs);
+            options.onReconnect?.({ attempt: attempt + 1, maxAttempts: policy.maxAttempts, delayMs });
+            const timer = setTimeout(reconnect, delayMs);
+            return () => clearTimeout(timer);
+          },
+        })
       : new StdioClientTransport({
           command: parsed.command,
           args: [...parsed.args],
@@ -108,6 +144,8 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
     sessionId: () => http?.sessionId,
     serverCapabilities,
     capabilities,
+    reconnect: policy,
+    ...(options.onReconnect !== undefined && { onReconnect: options.onReconnect }),
     clientInfo,
   };
 

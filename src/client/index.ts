@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { connect, type CallOptions, type ConnectOptions, type Era, type SluiceClient } from './connect.js';
+export { connect, type CallOptions, type ConnectOptions, type Era, type ReconnectAttempt, type SluiceClient } from './connect.js';
 export { CHUNK_SIZE_ENV, chunkSizeOf, type ReadMode, type ReadStats, type ReadStreamOptions, type ResourceStream } from './readStream.js';
 export type { PartialEvent, ProgressEvent, ToolCallEvent, ToolCallStream } from './callStream.js';
 export { parseTarget, splitCommandLine, STDIO_PREFIX, type Target } from './target.js';

@@ -26,6 +26,7 @@ import {
   type ReadResourceResult,
 } from '@modelcontextprotocol/client';
 import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT } from '../defaults.js';
+import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { CancelledError, InvalidOptionError, RemoteError, StreamLostError } from '../errors.js';
 import { streamPacer } from '../flow/gcPacer.js';
 import { remote } from './remote.js';
@@ -86,6 +87,17 @@ export interface ReadConnection {
   /** The capabilities this client declared (sent with raw 2026-era requests). */
   readonly capabilities: Readonly<Record<string, unknown>>;
   readonly clientInfo: { readonly name: string; readonly version: string };
+  /** How dropped HTTP transfers are resumed (raw: `Range`; windows: the window again). */
+  readonly reconnect: BackoffPolicy;
+  readonly onReconnect?: (attempt: ReconnectAttempt) => void;
+}
+
+/** One attempt to resume a dropped stream. */
+export interface ReconnectAttempt {
+  /** 1-based. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly delayMs: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -113,11 +125,7 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
   let bytes = 0;
   let peakQueueDepth = 0;
   let started = false;
-  const state: { size: number | undefined; mimeType: string | undefined; mode: ReadMode | undefined } = {
-    size: undefined,
-    mimeType: undefined,
-    mode: undefined,
-  };
+  const state: RawState = { size: undefined, mimeType: undefined, mode: undefined };
   const depth = (n: number) => {
     if (n > peakQueueDepth) peakQueueDepth = n;
   };
@@ -133,13 +141,13 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
       const resources = connection.serverCapabilities()?.resources as Record<string, unknown> | undefined;
       const rawOffered = resources?.[RESOURCE_STREAM_CAPABILITY] === true;
       if (options.raw !== false && connection.url !== undefined && rawOffered) {
-        const body = await openRaw(connection, uri, controller.signal, state);
+        const body = await openRaw(connection, uri, controller.signal, state, 0);
         if (body !== undefined) {
-          yield* rawChunks(body, uri, chunkSize, controller.signal, depth);
+          yield* resumableRaw(connection, uri, body, { chunkSize, signal: controller.signal, depth, state });
           return;
         }
       }
-      yield* windows(connection.client, uri, { chunkSize, inFlight, timeoutMs, signal: controller.signal, depth, state });
+      yield* windows(connection, uri, { chunkSize, inFlight, timeoutMs, signal: controller.signal, depth, state });
     } catch (error) {
       if (options.signal?.aborted) throw new CancelledError(`Reading ${uri} was cancelled`, { cause: error });
       throw error;
@@ -184,13 +192,22 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
   return stream;
 }
 
+/** What a read knows about its resource once the first answer came. */
+interface RawState {
+  size: number | undefined;
+  mimeType: string | undefined;
+  mode: ReadMode | undefined;
+  /** Whether a raw stream can be resumed with a `Range` request. */
+  ranges?: boolean;
+}
+
 interface WindowContext {
   readonly chunkSize: number;
   readonly inFlight: number;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
   readonly depth: (n: number) => void;
-  readonly state: { size: number | undefined; mimeType: string | undefined; mode: ReadMode | undefined };
+  readonly state: RawState;
 }
 
 interface Fetched {
@@ -199,9 +216,10 @@ interface Fetched {
   readonly mimeType: string | undefined;
 }
 
-async function* windows(client: Client, uri: string, ctx: WindowContext): AsyncGenerator<Uint8Array> {
+async function* windows(connection: ReadConnection, uri: string, ctx: WindowContext): AsyncGenerator<Uint8Array> {
+  const client = connection.client;
   const readId = globalThis.crypto.randomUUID();
-  const fetchWindow = async (offset: number, length: number): Promise<Fetched> => {
+  const fetchOnce = async (offset: number, length: number): Promise<Fetched> => {
     const result = await remote(
       client.readResource(
         // Bytes are what we want: blobs need no character cuts and no text decoding on either side.
@@ -211,6 +229,12 @@ async function* windows(client: Client, uri: string, ctx: WindowContext): AsyncG
     );
     return decodeResult(result);
   };
+  // A window is a read: over HTTP, one whose request broke is simply asked again (not over stdio, where
+  // a broken pipe means the server is gone).
+  const fetchWindow = (offset: number, length: number): Promise<Fetched> =>
+    connection.url === undefined
+      ? fetchOnce(offset, length)
+      : withRetries(connection, uri, ctx.signal, () => fetchOnce(offset, length), (error) => !(error instanceof RemoteError) && !(error instanceof CancelledError));
   let keptOnServer = false;
   let finished = false;
   try {
@@ -312,12 +336,101 @@ function decodeResult(result: ReadResourceResult): Fetched {
   return { bytes, window, mimeType: result.contents[0]?.mimeType };
 }
 
+/**
+ * Runs `attempt`; when it fails in a way `retryable` accepts, waits (backoff
+ * with jitter, announced to `onReconnect`) and runs it again, until
+ * `maxAttempts` failures in a row (counting `failed`, those before the
+ * first call), then fails with `StreamLostError`.
+ */
+async function withRetries<T>(
+  connection: ReadConnection,
+  uri: string,
+  signal: AbortSignal,
+  attempt: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  failed = 0,
+): Promise<T> {
+  const { reconnect: policy } = connection;
+  let lastError: unknown;
+  for (let failures = failed; ; failures++) {
+    if (failures > 0) {
+      if (failures >= policy.maxAttempts) {
+        const why = lastError instanceof Error ? ` (${lastError.message})` : '';
+        throw new StreamLostError(`Reading ${uri}: gave up after ${failures} attempts${why}`, { cause: lastError });
+      }
+      const delayMs = backoffDelay(policy, failures - 1);
+      connection.onReconnect?.({ attempt: failures, maxAttempts: policy.maxAttempts, delayMs });
+      await pause(delayMs, signal);
+    }
+    try {
+      return await attempt();
+    } catch (error) {
+      if (signal.aborted || !retryable(error)) throw error;
+      lastError = error;
+    }
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/**
+ * A raw stream that resumes where it broke: a `Range` request from the
+ * first byte not yet received, when the server accepts ranges (files). A
+ * sequential source cannot be resumed: its break is a `StreamLostError`.
+ */
+async function* resumableRaw(
+  connection: ReadConnection,
+  uri: string,
+  first: ReadableStream<Uint8Array>,
+  ctx: { chunkSize: number; signal: AbortSignal; depth: (n: number) => void; state: RawState },
+): AsyncGenerator<Uint8Array> {
+  let body = first;
+  let received = 0;
+  for (;;) {
+    try {
+      for await (const chunk of rawChunks(body, uri, ctx.chunkSize, ctx.signal, ctx.depth, received)) {
+        received += chunk.length;
+        yield chunk;
+      }
+      return;
+    } catch (error) {
+      if (!(error instanceof StreamLostError) || ctx.signal.aborted || ctx.state.ranges !== true) throw error;
+      const from = received;
+      body = await withRetries(
+        connection,
+        uri,
+        ctx.signal,
+        async () => {
+          const resumed = await openRaw(connection, uri, ctx.signal, ctx.state, from);
+          if (resumed === undefined) throw new StreamLostError(`Reading ${uri}: the server no longer streams it`);
+          return resumed;
+        },
+        (e) => e instanceof StreamLostError,
+        1, // the break itself was the first failure
+      );
+    }
+  }
+}
+
 /** POSTs `resources/stream`; the body when the server streams, `undefined` when it says to use windows instead. */
 async function openRaw(
   connection: ReadConnection,
   uri: string,
   signal: AbortSignal,
-  state: { size: number | undefined; mimeType: string | undefined; mode: ReadMode | undefined },
+  state: RawState,
+  from: number,
 ): Promise<ReadableStream<Uint8Array> | undefined> {
   const client = connection.client;
   const version = client.getNegotiatedProtocolVersion();
@@ -326,6 +439,7 @@ async function openRaw(
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, */*' };
   if (version !== undefined) headers[Header.ProtocolVersion] = version;
   if (sessionId !== undefined) headers[Header.SessionId] = sessionId;
+  if (from > 0) headers[Header.Range] = `bytes=${from}-`;
   const params = {
     uri,
     ...(modern && {
@@ -364,10 +478,17 @@ async function openRaw(
       cause: message.error?.data,
     });
   }
-  const length = response.headers.get(Header.ContentLength);
-  state.size = length === null ? undefined : Number(length);
-  state.mimeType = type;
-  state.mode = 'raw';
+  if (from > 0 && response.status !== 206) {
+    await response.body?.cancel();
+    throw new StreamLostError(`Reading ${uri}: the server did not resume at byte ${from} (HTTP ${response.status})`);
+  }
+  if (from === 0) {
+    const length = response.headers.get(Header.ContentLength);
+    state.size = length === null ? undefined : Number(length);
+    state.mimeType = type;
+    state.mode = 'raw';
+    state.ranges = response.headers.get(Header.AcceptRanges) === 'bytes';
+  }
   return response.body ?? new ReadableStream({ start: (c) => c.close() });
 }
 
@@ -377,9 +498,10 @@ async function* rawChunks(
   chunkSize: number,
   signal: AbortSignal,
   depth: (n: number) => void,
+  from: number,
 ): AsyncGenerator<Uint8Array> {
   const reader = body.getReader();
-  let received = 0;
+  let received = from;
   try {
     for (;;) {
       let next: Awaited<ReturnType<typeof reader.read>>;

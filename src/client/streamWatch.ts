@@ -43,7 +43,11 @@ function watchedCallOf(init: RequestInit | undefined): WatchedCall | undefined {
   }
 }
 
-export function watchingFetch(onLost: OnStreamLost, base: FetchLike = fetch): FetchLike {
+/**
+ * @param maxAttempts - failed resumptions in a row after which a call is
+ *   given up (the SDK stops retrying then too, but leaves the call pending).
+ */
+export function watchingFetch(onLost: OnStreamLost, maxAttempts: number = Number.POSITIVE_INFINITY, base: FetchLike = fetch): FetchLike {
   // The last event id seen on each watched call's streams, both ways: a resumption names its call by it.
   const callOfEventId = new Map<string, WatchedCall>();
   const lastIdOfCall = new Map<string, string>();
@@ -53,22 +57,45 @@ export function watchingFetch(onLost: OnStreamLost, base: FetchLike = fetch): Fe
     lastIdOfCall.set(call.callId, eventId);
     callOfEventId.set(eventId, call);
   };
+  const failedResumptions = new Map<string, number>();
   const forget = (call: WatchedCall) => {
     const previous = lastIdOfCall.get(call.callId);
     if (previous !== undefined) callOfEventId.delete(previous);
     lastIdOfCall.delete(call.callId);
+    failedResumptions.delete(call.callId);
+  };
+  /** Counts a failed resumption; past the budget the call is given up. */
+  const resumptionFailed = (call: WatchedCall, why: string) => {
+    const failures = (failedResumptions.get(call.callId) ?? 0) + 1;
+    failedResumptions.set(call.callId, failures);
+    if (failures >= maxAttempts) {
+      forget(call);
+      onLost(call.callId, `gave up after ${failures} attempts to resume the stream (last: ${why})`, 'lost');
+    }
   };
 
   return async (input, init) => {
     const resumedFrom = init?.method === 'GET' ? headerOf(init.headers, Header.LastEventId) : undefined;
-    const response = await base(input, init);
-    const call = watchedCallOf(init) ?? (resumedFrom === undefined ? undefined : callOfEventId.get(resumedFrom));
+    const resuming = resumedFrom === undefined ? undefined : callOfEventId.get(resumedFrom);
+    let response: Response;
+    try {
+      response = await base(input, init);
+    } catch (error) {
+      if (resuming !== undefined) resumptionFailed(resuming, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    const call = watchedCallOf(init) ?? resuming;
     if (call === undefined) return response;
-    if (resumedFrom !== undefined && response.status === 410) {
+    if (resuming !== undefined && response.status === 410) {
       forget(call);
       onLost(call.callId, `the server no longer holds the events after ${resumedFrom} (HTTP 410)`, 'expired');
       return response;
     }
+    if (resuming !== undefined && !response.ok) {
+      resumptionFailed(call, `HTTP ${response.status}`);
+      return response;
+    }
+    if (resuming !== undefined) failedResumptions.delete(call.callId);
     if (response.body === null || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) return response;
     // A resumed stream continues from an id: it is resumable again from the start.
     let answered = false;

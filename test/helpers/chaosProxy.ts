@@ -16,6 +16,8 @@ export interface ChaosOptions {
   readonly minLifeMs: number;
   readonly maxLifeMs: number;
   readonly seed: number;
+  /** Also cut raw (non-SSE) response bodies of this content type once their first bytes went through. */
+  readonly rawContentType?: RegExp;
 }
 
 /** mulberry32: a small seeded PRNG. */
@@ -67,7 +69,7 @@ export class ChaosProxy {
     const upstream = connect(this.targetPort, '127.0.0.1');
     this.#sockets.add(client).add(upstream);
     // Per connection: 'request' until an SSE response starts, 'sse' until it sent an event id, then 'cuttable'.
-    let state: 'request' | 'sse' | 'cuttable' = 'request';
+    let state: 'request' | 'sse' | 'sse-raw' | 'cuttable' = 'request';
     let timer: NodeJS.Timeout | undefined;
     const cut = () => {
       if (state !== 'cuttable' || !this.#cutting || client.destroyed) return;
@@ -85,10 +87,18 @@ export class ChaosProxy {
     upstream.on('data', (data) => {
       const text = data.toString('latin1');
       if (state === 'request' && /content-type: text\/event-stream/i.test(text)) state = 'sse';
-      if (state === 'sse' && /(^|\n)id: /.test(text)) {
+      const raw = this.options.rawContentType;
+      if (state === 'request' && raw !== undefined && new RegExp(`content-type: ${raw.source}`, 'i').test(text)) state = 'sse-raw';
+      if (state === 'sse-raw' || (state === 'sse' && /(^|\n)id: /.test(text))) {
         state = 'cuttable';
         const { minLifeMs, maxLifeMs } = this.options;
         timer = setTimeout(cut, minLifeMs + this.#random() * (maxLifeMs - minLifeMs));
+      }
+      // The response ended (last chunk of a chunked body): the client may reuse the connection at once, so
+      // cutting now would lose its next request, a different failure from the one under test.
+      if (/(^|\r\n)0\r\n\r\n$/.test(text)) {
+        state = 'request';
+        clearTimeout(timer);
       }
       if (!client.write(data)) upstream.pause();
     });

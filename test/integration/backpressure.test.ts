@@ -42,6 +42,7 @@ before(async () => {
         timeoutMs: undefined,
         progressPerSecond: undefined,
         backpressure: undefined,
+      closeStreamAfterMs: undefined,
         cwd: ROOT,
         env: {},
       }),

@@ -11,6 +11,7 @@ import { connect } from '../../src/client/index.js';
 import { SluiceServer } from '../../src/server/sluiceServer.js';
 import { serveHttp, type RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { ChaosProxy } from '../helpers/chaosProxy.js';
+import { waitFor } from '../helpers/processes.js';
 
 const EVENTS = 3000;
 const CALLS_PER_CLIENT = 4;
@@ -91,6 +92,10 @@ test(`chaos: the sluice client and the stock SDK v2 client get every event exact
     }
     await Promise.all(calls);
     for (const [tag, seqs] of received) assertExactlyOnce(seqs, tag);
+    // No leaked streams: once every call is answered, each session holds at most its standalone GET stream.
+    const openStreams = () =>
+      [...server.handler.sessions.all()].map((session) => (session.transport as unknown as { _streamMapping: Map<string, unknown> })._streamMapping.size);
+    await waitFor(() => openStreams().every((n) => n <= 1), 3000, `replay streams closed (open per session: ${openStreams().join(', ')})`);
     const cuts = proxy.cuts - cutsBefore;
     t.diagnostic(`${cuts} cuts over ${proxy.connections} connections, seed ${SEED}`);
     assert.ok(cuts >= 100, `hundreds of cuts expected, got ${cuts} (seed ${SEED})`);

@@ -114,6 +114,7 @@ test('SIGKILL follows SIGTERM after the grace period', async () => {
         timeoutMs: 300,
         progressPerSecond: undefined,
         backpressure: undefined,
+      closeStreamAfterMs: undefined,
         cwd: tmp.dir,
         env: {},
       },

@@ -63,6 +63,11 @@ export class SessionRegistry {
     return this.#sessions.get(id);
   }
 
+  /** The live sessions, longest idle first. */
+  all(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+
   /**
    * Makes room for one more session: evicts the longest-idle session when
    * full, or refuses when every session is busy.
