@@ -9,7 +9,7 @@
  *
  * Environment: BENCH_SECONDS (measured seconds per round, default 4),
  * BENCH_ROUNDS (default 3), BENCH_ONLY (comma-separated subset of
- * `calls,streaming,resources`; docs/benchmarks.md is written only by a full run).
+ * `calls,streaming,resources,sessions`; docs/benchmarks.md is written only by a full run).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
@@ -19,6 +19,7 @@ import type { Era } from './lib/rawClient.js';
 import { mb, ms, num } from './lib/stats.js';
 import { smallCalls, type SmallCallsResult } from './scenarios/smallCalls.js';
 import { benchFiles, MiB, readOnce, type ReadReport, stdioTarget } from './scenarios/resources.js';
+import { type AbandonedResult, abandonedSessions, reconnectStall, type ReplayResult, replayThroughput, type StallResult } from './scenarios/sessions.js';
 import { cancelLatency, progressFlood, sdkClient, slowConsumer, slowConsumerStdio, type Transport } from './scenarios/streaming.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -29,7 +30,11 @@ const pinning = pinLoadGenerator();
 const ERAS: Era[] = ['2025-11-25', '2026-07-28'];
 const CONCURRENCY = [1, 32];
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
-const runs = (part: 'calls' | 'streaming' | 'resources') => ONLY === undefined || ONLY.includes(part);
+const runs = (part: 'calls' | 'streaming' | 'resources' | 'sessions') => ONLY === undefined || ONLY.includes(part);
+const ABANDONED_SESSIONS = 10_000;
+const SESSION_TTL_MS = 20_000;
+const REPLAY_EVENTS = 4_000; // the event log keeps 5,000 per stream
+const STALL_RUN_MS = 4_000;
 /** Large-resource targets from the issue: peak RSS growth per process, and stdio time for 100 MiB. */
 const MAX_GROWTH_BYTES = 32 * MiB;
 const STDIO_100M_MAX_MS = 3000;
@@ -78,6 +83,7 @@ interface ResourceRow {
   readonly checkTime?: 'vs-sdk' | 'stdio-100m';
 }
 const resourceRows: ResourceRow[] = [];
+let sessionResults: { abandoned: AbandonedResult; replay: ReplayResult; stall: StallResult } | undefined;
 try {
   for (const era of runs('calls') ? ERAS : []) {
     for (const concurrency of CONCURRENCY) {
@@ -121,8 +127,24 @@ try {
     process.stderr.write(`  stalled client stdio ${server.name}: +${mb(growth)}\n`);
   }
   if (runs('resources')) await largeResources();
+  if (runs('sessions')) await sessionsAndResumption();
 } finally {
   await Promise.all(servers.map(stopServer));
+}
+
+async function sessionsAndResumption(): Promise<void> {
+  const server = await startServer('sluice (sessions)', join(import.meta.dirname, 'servers/sessions.ts'), ['--ttl-ms', String(SESSION_TTL_MS)]);
+  try {
+    const abandoned = await abandonedSessions(server, ABANDONED_SESSIONS, SESSION_TTL_MS);
+    process.stderr.write(`  ${num(abandoned.sessions)} sessions opened in ${ms(abandoned.openMs)}, ${abandoned.activeAfterTtl} left after ${ms(abandoned.reclaimedMs)}\n`);
+    const replay = await replayThroughput(server, REPLAY_EVENTS);
+    process.stderr.write(`  replay: ${num(replay.events)} events in ${ms(replay.ms)}\n`);
+    const stall = await reconnectStall(server, STALL_RUN_MS, 10);
+    process.stderr.write(`  stall: ${stall.resumptions} resumptions, p50 ${ms(stall.p50Ms)}\n`);
+    sessionResults = { abandoned, replay, stall };
+  } finally {
+    await stopServer(server);
+  }
 }
 
 async function largeResources(): Promise<void> {
@@ -215,7 +237,22 @@ const resourceTable = [
   }),
 ].join('\n');
 
-process.stdout.write(`\n${table}\n\n${streamingTable}\n\n${stallTable}\n\n${resourceTable}\n\n${machine}; ${date}\n`);
+const sessionsTable =
+  sessionResults === undefined
+    ? ''
+    : (() => {
+        const { abandoned: a, replay: r, stall: s } = sessionResults;
+        return [
+          '| measurement | result |',
+          '| --- | --- |',
+          `| memory per idle session | ${(a.bytesPerSession / 1024).toFixed(1)} KiB (server RSS growth over ${num(a.sessions)} open sessions, divided by ${num(a.sessions)}) |`,
+          `| ${num(a.sessions)} sessions opened and abandoned (TTL ${SESSION_TTL_MS / 1000} s) | opened in ${ms(a.openMs)}; ${num(a.activeAfterOpen)} active, then ${num(a.activeAfterTtl)} active ${ms(a.reclaimedMs)} later; server RSS ${mb(a.rssAfterOpen)} with them, ${mb(a.rssAfterReclaim)} after |`,
+          `| replay throughput | ${num(r.events)} events replayed from the event log in ${ms(r.ms)}: ${num(r.perSecond)} events/s |`,
+          `| reconnect stall (stream closed every 250 ms, \`retry\` 1 s) | ${s.resumptions} resumptions; stall p50 ${ms(s.p50Ms)}, max ${ms(s.maxMs)}; ${num(s.events)} events, ${s.duplicates} duplicated, ${s.missing} missing |`,
+        ].join('\n');
+      })();
+
+process.stdout.write(`\n${table}\n\n${streamingTable}\n\n${stallTable}\n\n${resourceTable}\n\n${sessionsTable}\n\n${machine}; ${date}\n`);
 if (ONLY !== undefined) {
   process.stderr.write('BENCH_ONLY is set: docs/benchmarks.md is left as it is (a full run writes it).\n');
   const missed = resourceRows.filter((row) => resourceMisses(row).length > 0);
@@ -285,6 +322,20 @@ targets: growth under 32 MB per process at every size, HTTP no slower than the S
 100 MiB under 3 s.
 
 ${resourceTable}
+
+## Sessions and resumption (2025 era)
+
+One sluice server process (bench/servers/sessions.ts, idle TTL ${SESSION_TTL_MS / 1000} s). **Idle sessions:**
+${num(ABANDONED_SESSIONS)} clients each send \`initialize\` (32 at a time) and walk away, no DELETE; the
+server's RSS growth over them gives the memory per idle session, then \`sluice_sessions_active\` is
+polled until the TTL has reclaimed them. **Replay:** a call streams ${num(REPLAY_EVENTS)} log notifications while
+its client is away; the client then resumes from the first event id and reads the whole replay
+(it ends with the result). **Stall:** the stock SDK v2 client calls a tool that sends an event every
+10 ms for ${STALL_RUN_MS / 1000} s while the server closes its stream every 250 ms (SSE polling); every gap
+between two events over 30 ms is a resumption the client waited through. With the default
+\`retry\` of 1 s the stall is that wait, plus the reconnection.
+
+${sessionsTable}
 `,
 );
 const resourceMissed = resourceRows.filter((row) => resourceMisses(row).length > 0);

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { connect, ReplayExpiredError } from '../../src/client/index.js';
 import type { SluiceServer } from '../../src/server/sluiceServer.js';
 import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';
+import { waitFor } from '../helpers/processes.js';
 import { INITIALIZE, post, ROOT, startConfig, tempDir, v2Client } from '../helpers/servers.js';
 
 const SCRIPTS = join(ROOT, 'test/fixtures/scripts');
@@ -165,4 +166,18 @@ test('keepalive comments flow on open streams, on the interval configured (defau
   } finally {
     await quick.close();
   }
+});
+
+test('DELETE ends a session: its running call is cancelled and its stream closed', async () => {
+  const init = await post(server.url, INITIALIZE);
+  await init.text();
+  const headers = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+  const running = server.sluice.inflight;
+  const call = await post(server.url, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'ticker', arguments: { count: 1000, delay: 20 } } }, headers);
+  await waitFor(() => server.sluice.inflight > running, 5000, 'the call started');
+  const ended = await fetch(server.url, { method: 'DELETE', headers });
+  assert.equal(ended.status, 200);
+  await waitFor(() => server.sluice.inflight === running, 5000, 'the call was cancelled');
+  await call.text(); // the stream ends instead of running for 20 s
+  assert.equal((await post(server.url, { jsonrpc: '2.0', id: 10, method: 'tools/list' }, headers)).status, 404);
 });

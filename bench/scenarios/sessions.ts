@@ -1,0 +1,168 @@
+/**
+ * Sessions and resumption (2025 era), measured against one sluice server
+ * process: memory per idle session and the reclaiming of 10,000 abandoned
+ * sessions after their TTL; replay throughput from the event log; the stall
+ * a stock SDK client sees each time its stream is closed and resumed.
+ */
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { z } from 'zod';
+import { type BenchServer, rssBytes } from '../lib/processes.js';
+import { percentile } from '../lib/stats.js';
+
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
+};
+
+async function sessionsActive(server: BenchServer): Promise<number> {
+  const text = await (await fetch(server.url.replace(/\/mcp$/, '/metrics'))).text();
+  return Number(/^sluice_sessions_active (\d+)$/m.exec(text)?.[1]);
+}
+
+/** Opens a session and walks away from it (no DELETE, no stream). */
+async function openAndAbandon(url: string): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify(INITIALIZE),
+  });
+  await response.text();
+  return response.headers.get('mcp-session-id') ?? '';
+}
+
+export interface AbandonedResult {
+  readonly sessions: number;
+  readonly openMs: number;
+  readonly activeAfterOpen: number;
+  readonly bytesPerSession: number;
+  readonly reclaimedMs: number;
+  readonly activeAfterTtl: number;
+  readonly rssAfterOpen: number;
+  readonly rssAfterReclaim: number;
+}
+
+/** Opens `count` sessions (32 at a time), then waits (bounded) until the TTL has reclaimed them all. */
+export async function abandonedSessions(server: BenchServer, count: number, ttlMs: number): Promise<AbandonedResult> {
+  const pid = server.child.pid!;
+  const rssBefore = rssBytes(pid);
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < count) {
+        next++;
+        await openAndAbandon(server.url);
+      }
+    }),
+  );
+  const openMs = performance.now() - started;
+  const activeAfterOpen = await sessionsActive(server);
+  const rssAfterOpen = rssBytes(pid);
+  const opened = performance.now();
+  let active = activeAfterOpen;
+  const deadline = opened + ttlMs + 30_000;
+  while (active > 0 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    active = await sessionsActive(server);
+  }
+  return {
+    sessions: count,
+    openMs,
+    activeAfterOpen,
+    bytesPerSession: (rssAfterOpen - rssBefore) / count,
+    reclaimedMs: performance.now() - opened,
+    activeAfterTtl: active,
+    rssAfterOpen,
+    rssAfterReclaim: rssBytes(pid),
+  };
+}
+
+export interface ReplayResult {
+  readonly events: number;
+  readonly ms: number;
+  readonly perSecond: number;
+}
+
+/**
+ * A call streams `count` events while its client is away; the client then
+ * resumes from the first event id and reads the whole replay.
+ */
+export async function replayThroughput(server: BenchServer, count: number): Promise<ReplayResult> {
+  const init = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify(INITIALIZE),
+  });
+  await init.text();
+  const headers = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+  const call = await fetch(server.url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'burst', arguments: { count } } }),
+  });
+  const reader = call.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  const firstId = /^id: (\S+)/m.exec(first)![1]!;
+  await reader.cancel(); // the client goes away; the call runs on into the event log
+  const healthz = server.url.replace(/\/mcp$/, '/healthz');
+  for (let i = 0; i < 600; i++) {
+    const health = (await (await fetch(healthz)).json()) as { toolCallsInflight: number };
+    if (health.toolCallsInflight === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const started = performance.now();
+  const replay = await fetch(server.url, { headers: { ...headers, accept: 'text/event-stream', 'last-event-id': firstId } });
+  const text = await replay.text(); // the replay ends with the call's result, then the stream closes
+  const ms = performance.now() - started;
+  const events = (text.match(/^event: message$/gm) ?? []).length;
+  await fetch(server.url, { method: 'DELETE', headers });
+  return { events, ms, perSecond: events / (ms / 1000) };
+}
+
+export interface StallResult {
+  readonly resumptions: number;
+  readonly p50Ms: number;
+  readonly maxMs: number;
+  readonly events: number;
+  readonly duplicates: number;
+  readonly missing: number;
+}
+
+const LOG = z.looseObject({ level: z.string(), data: z.unknown() });
+
+/**
+ * The stock SDK v2 client calls `tick` (an event every `everyMs`), whose
+ * stream the server closes every 250 ms: each gap between two events longer
+ * than 3 × `everyMs` is a stall the client saw while it resumed.
+ */
+export async function reconnectStall(server: BenchServer, durationMs: number, everyMs: number): Promise<StallResult> {
+  const client = new Client({ name: 'bench', version: '0' }, { versionNegotiation: { mode: 'legacy' } });
+  const arrivals: Array<{ seq: number; at: number }> = [];
+  client.setNotificationHandler('notifications/message', { params: LOG }, (params) => {
+    arrivals.push({ seq: (params.data as { seq: number }).seq, at: performance.now() });
+  });
+  await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { reconnectionOptions: { maxRetries: 50, initialReconnectionDelay: 10, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1.5 } }));
+  try {
+    await client.callTool({ name: 'tick', arguments: { ms: durationMs, every: everyMs } }, { timeout: durationMs + 60_000 });
+  } finally {
+    await client.close();
+  }
+  const gaps: number[] = [];
+  for (let i = 1; i < arrivals.length; i++) {
+    const gap = arrivals[i]!.at - arrivals[i - 1]!.at;
+    if (gap > everyMs * 3) gaps.push(gap);
+  }
+  gaps.sort((a, b) => a - b);
+  const seqs = arrivals.map((a) => a.seq);
+  const maxSeq = Math.max(...seqs);
+  return {
+    resumptions: gaps.length,
+    p50Ms: percentile(gaps, 50),
+    maxMs: gaps.at(-1) ?? 0,
+    events: arrivals.length,
+    duplicates: seqs.length - new Set(seqs).size,
+    missing: maxSeq + 1 - new Set(seqs).size,
+  };
+}
