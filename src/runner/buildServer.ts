@@ -40,14 +40,17 @@ export function buildServer(config: SluiceConfig, options: BuildServerOptions = 
   return sluice;
 }
 
-/** The HTTP options a config sets (`sessions: { ttl, max, cancelOnDisconnect }`). */
+/** The HTTP options a config sets (`sessions: { ttl, max, cancelOnDisconnect, retry, keepAlive, eventLog }`). */
 export function httpOptionsOf(config: SluiceConfig): ServeHttpOptions {
-  const { ttlMs, max, cancelOnDisconnect } = config.sessions;
+  const { ttlMs, max, cancelOnDisconnect, retryMs, keepAliveMs, eventLog } = config.sessions;
   return {
     ...((ttlMs !== undefined || max !== undefined) && {
       sessions: { ...(ttlMs !== undefined && { ttlMs }), ...(max !== undefined && { max }) },
     }),
     ...(cancelOnDisconnect !== undefined && { cancelOnDisconnect }),
+    ...(retryMs !== undefined && { retryMs }),
+    ...(keepAliveMs !== undefined && { keepAliveMs }),
+    ...(Object.keys(eventLog).length > 0 && { eventLog }),
   };
 }
 

@@ -12,6 +12,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { PartialPolicy } from '../server/partial.js';
+import type { EventLogLimits } from '../stores/eventStore.js';
 import type { SlowConsumerOptions } from '../server/types.js';
 import { parseDuration } from './duration.js';
 
@@ -54,7 +55,17 @@ export interface SluiceConfig {
   readonly version: string;
   readonly tools: readonly ScriptToolConfig[];
   readonly resources: readonly FileResourceConfig[];
-  readonly sessions: { readonly ttlMs: number | undefined; readonly max: number | undefined; readonly cancelOnDisconnect: boolean | undefined };
+  readonly sessions: {
+    readonly ttlMs: number | undefined;
+    readonly max: number | undefined;
+    readonly cancelOnDisconnect: boolean | undefined;
+    /** `retry:` hint of priming events (ms). */
+    readonly retryMs: number | undefined;
+    /** SSE keepalive interval (ms; 0 = off). */
+    readonly keepAliveMs: number | undefined;
+    /** Bounds of each stream's event log. */
+    readonly eventLog: Partial<EventLogLimits>;
+  };
   readonly progressPerSecond: number | undefined;
   readonly backpressure: SlowConsumerOptions | undefined;
 }
@@ -98,16 +109,37 @@ export function parseConfig(text: string, file: string): SluiceConfig {
   });
   const resources = v.list(root.resources, ['resources']).map((raw, i) => v.resource(raw, ['resources', i], base));
 
-  let sessions: SluiceConfig['sessions'] = { ttlMs: undefined, max: undefined, cancelOnDisconnect: undefined };
+  let sessions: SluiceConfig['sessions'] = {
+    ttlMs: undefined,
+    max: undefined,
+    cancelOnDisconnect: undefined,
+    retryMs: undefined,
+    keepAliveMs: undefined,
+    eventLog: {},
+  };
   if (root.sessions !== undefined) {
     v.object(root.sessions, ['sessions'], 'sessions');
-    v.keys(root.sessions, ['sessions'], ['ttl', 'max', 'cancelOnDisconnect']);
+    v.keys(root.sessions, ['sessions'], ['ttl', 'max', 'cancelOnDisconnect', 'retry', 'keepAlive', 'eventLog']);
     const cancel = root.sessions.cancelOnDisconnect;
     if (cancel !== undefined && typeof cancel !== 'boolean') v.fail(['sessions', 'cancelOnDisconnect'], 'must be true or false');
+    const log = root.sessions.eventLog;
+    const eventLog: { maxEvents?: number; maxAgeMs?: number; maxBytes?: number; maxStreams?: number } = {};
+    if (log !== undefined) {
+      const at = ['sessions', 'eventLog'];
+      v.object(log, at, 'eventLog');
+      v.keys(log, at, ['maxEvents', 'maxAge', 'maxBytes', 'maxStreams']);
+      if (log.maxEvents !== undefined) eventLog.maxEvents = v.integer(log.maxEvents, [...at, 'maxEvents'], 1);
+      if (log.maxAge !== undefined) eventLog.maxAgeMs = v.duration(log.maxAge, [...at, 'maxAge']);
+      if (log.maxBytes !== undefined) eventLog.maxBytes = v.integer(log.maxBytes, [...at, 'maxBytes'], 1);
+      if (log.maxStreams !== undefined) eventLog.maxStreams = v.integer(log.maxStreams, [...at, 'maxStreams'], 1);
+    }
     sessions = {
       ttlMs: root.sessions.ttl === undefined ? undefined : v.duration(root.sessions.ttl, ['sessions', 'ttl']),
       max: root.sessions.max === undefined ? undefined : v.integer(root.sessions.max, ['sessions', 'max'], 1),
       cancelOnDisconnect: cancel,
+      retryMs: root.sessions.retry === undefined ? undefined : v.duration(root.sessions.retry, ['sessions', 'retry']),
+      keepAliveMs: root.sessions.keepAlive === undefined ? undefined : v.duration(root.sessions.keepAlive, ['sessions', 'keepAlive']),
+      eventLog,
     };
   }
   let progressPerSecond: number | undefined;

@@ -3,6 +3,7 @@
 // resolve against the config's folder.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { httpOptionsOf } from '../../src/runner/buildServer.js';
 import { parseConfig } from '../../src/runner/config.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -45,7 +46,14 @@ sessions: { ttl: 30m, max: 10000 }
   assert.equal(config.tools[0]!.command, 'node');
   assert.equal(config.tools[1]!.command, '/srv/conf/bin/run.sh');
   assert.equal(config.resources[0]!.directory, '/srv/conf/logs');
-  assert.deepEqual(config.sessions, { ttlMs: 1_800_000, max: 10_000, cancelOnDisconnect: undefined });
+  assert.deepEqual(config.sessions, {
+    ttlMs: 1_800_000,
+    max: 10_000,
+    cancelOnDisconnect: undefined,
+    retryMs: undefined,
+    keepAliveMs: undefined,
+    eventLog: {},
+  });
 });
 
 test('an unknown key is an error on its line', () => {
@@ -95,6 +103,8 @@ test('bad durations, names and resources are refused', () => {
   assert.match(errorOf('sessions: { ttl: 1m, max: 0 }\n').message, /sessions\.max: must be an integer >= 1/);
   assert.match(errorOf('sessions: { cancelOnDisconnect: sometimes }\n').message, /cancelOnDisconnect: must be true or false/);
   assert.equal(parseConfig('sessions: { cancelOnDisconnect: true }\n', FILE).sessions.cancelOnDisconnect, true);
+  assert.match(errorOf('sessions: { eventLog: { maxEvents: 0 } }\n').message, /sessions\.eventLog\.maxEvents: must be an integer >= 1/);
+  assert.match(errorOf('sessions: { eventLog: { size: 3 } }\n').message, /size/);
 });
 
 test('progress rate, globally and per tool', () => {
@@ -115,4 +125,13 @@ test('backpressure, globally and per tool', () => {
   assert.deepEqual(config.backpressure, { partial: 'drop-oldest', stallTimeoutMs: 30_000 });
   assert.deepEqual(config.tools[0]!.backpressure, { partial: 'block' });
   assert.match(errorOf('backpressure: { partial: sometimes }\n').message, /backpressure\.partial: must be one of block, drop-newest, drop-oldest, coalesce-latest/);
+});
+
+test('sessions: retry, keepAlive and the event log bounds reach the HTTP options', () => {
+  const config = parseConfig('sessions: { retry: 2s, keepAlive: 10s, eventLog: { maxEvents: 100, maxAge: 1m, maxBytes: 1024, maxStreams: 5 } }\n', FILE);
+  assert.deepEqual(httpOptionsOf(config), {
+    retryMs: 2000,
+    keepAliveMs: 10_000,
+    eventLog: { maxEvents: 100, maxAgeMs: 60_000, maxBytes: 1024, maxStreams: 5 },
+  });
 });
