@@ -100,3 +100,21 @@ export function modernToolCall(
     { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool },
   );
 }
+
+/**
+ * A config (YAML text) with the `ticker` script tool: `count` numbered lines,
+ * one every `delay` ms, each after a `::progress` line; progress unthrottled.
+ * `closeStreamAfter` turns on SSE polling; `extra` is appended (e.g. resources).
+ */
+export function tickerConfig(options: { closeStreamAfter?: string; extra?: string } = {}): string {
+  const script = join(ROOT, 'test/fixtures/scripts/ticker.mjs');
+  return `
+progress: { perSecond: 0 }
+tools:
+  - name: ticker
+    description: prints numbered lines slowly
+    command: node
+    args: ["${script}", "{{count}}", "{{delay}}"]
+    parameters: { count: { type: integer }, delay: { type: integer } }
+${options.closeStreamAfter === undefined ? '' : `    closeStreamAfter: ${options.closeStreamAfter}\n`}${options.extra ?? ''}`;
+}

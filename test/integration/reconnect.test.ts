@@ -12,9 +12,8 @@ import { connect, type ReconnectAttempt, StreamLostError } from '../../src/clien
 import type { SluiceServer } from '../../src/server/sluiceServer.js';
 import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { ChaosProxy } from '../helpers/chaosProxy.js';
-import { CLI, ROOT, startConfig, tempDir } from '../helpers/servers.js';
+import { CLI, startConfig, tempDir, tickerConfig } from '../helpers/servers.js';
 
-const SCRIPTS = join(ROOT, 'test/fixtures/scripts');
 const tmp = tempDir();
 const FILE = randomBytes(4 * 1024 * 1024);
 let server: RunningHttpServer & { sluice: SluiceServer };
@@ -22,23 +21,8 @@ let server: RunningHttpServer & { sluice: SluiceServer };
 before(async () => {
   mkdirSync(join(tmp.dir, 'files'));
   writeFileSync(join(tmp.dir, 'files', 'blob.bin'), FILE);
-  server = await startConfig(
-    `
-progress: { perSecond: 0 }
-tools:
-  - name: ticker
-    description: prints numbered lines slowly
-    command: node
-    args: ["${SCRIPTS}/ticker.mjs", "{{count}}", "{{delay}}"]
-    parameters: { count: { type: integer }, delay: { type: integer } }
-resources:
-  - uri: "files://{+path}"
-    name: files
-    directory: ./files
-`,
-    tmp.dir,
-    { retryMs: 10 },
-  );
+  const files = 'resources:\n  - uri: "files://{+path}"\n    name: files\n    directory: ./files\n';
+  server = await startConfig(tickerConfig({ extra: files }), tmp.dir, { retryMs: 10 });
 });
 after(async () => {
   await server.close();

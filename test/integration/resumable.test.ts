@@ -5,35 +5,20 @@
 // the event log can no longer serve gets a distinct answer (410, -32010) and
 // the sluice client a typed error at once.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect, ReplayExpiredError } from '../../src/client/index.js';
 import type { SluiceServer } from '../../src/server/sluiceServer.js';
 import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { waitFor } from '../helpers/processes.js';
-import { INITIALIZE, post, ROOT, startConfig, tempDir, v2Client } from '../helpers/servers.js';
+import { INITIALIZE, post, startConfig, tempDir, tickerConfig, v2Client } from '../helpers/servers.js';
 
-const SCRIPTS = join(ROOT, 'test/fixtures/scripts');
 const tmp = tempDir();
 let server: RunningHttpServer & { sluice: SluiceServer };
 let resumptions = 0;
 const LINES = 40;
 
 before(async () => {
-  server = await startConfig(
-    `
-progress: { perSecond: 0 }
-tools:
-  - name: ticker
-    description: prints numbered lines slowly
-    command: node
-    args: ["${SCRIPTS}/ticker.mjs", "{{count}}", "{{delay}}"]
-    parameters: { count: { type: integer }, delay: { type: integer } }
-    closeStreamAfter: 150ms
-`,
-    tmp.dir,
-    { retryMs: 20 },
-  );
+  server = await startConfig(tickerConfig({ closeStreamAfter: '150ms' }), tmp.dir, { retryMs: 20 });
   const observe = server.handler.onrequest;
   server.handler.onrequest = (observation) => {
     if (observation.method === 'GET') resumptions++;
@@ -89,21 +74,8 @@ test('SSE polling: the sluice client gets every partial result exactly once, in 
 });
 
 test('too late to replay: 410 with -32010 on the wire, ReplayExpiredError in the client, never a hang', async () => {
-  const small = await startConfig(
-    `
-progress: { perSecond: 0 }
-tools:
-  - name: ticker
-    description: prints numbered lines slowly
-    command: node
-    args: ["${SCRIPTS}/ticker.mjs", "{{count}}", "{{delay}}"]
-    parameters: { count: { type: integer }, delay: { type: integer } }
-    closeStreamAfter: 100ms
-`,
-    tmp.dir,
-    // A log of 3 events per stream and a client told to wait 400 ms: the log moves on while it waits.
-    { retryMs: 400, eventLog: { maxEvents: 3 } },
-  );
+  // A log of 3 events per stream and a client told to wait 400 ms: the log moves on while it waits.
+  const small = await startConfig(tickerConfig({ closeStreamAfter: '100ms' }), tmp.dir, { retryMs: 400, eventLog: { maxEvents: 3 } });
   try {
     const client = await connect(small.url, { era: 'legacy' });
     try {
