@@ -406,6 +406,8 @@ async function* resumableRaw(
       }
       return;
     } catch (error) {
+      // Every byte arrived and only the end of the response was lost: nothing to resume.
+      if (ctx.state.size !== undefined && received >= ctx.state.size) return;
       if (!(error instanceof StreamLostError) || ctx.signal.aborted || ctx.state.ranges !== true) throw error;
       const from = received;
       body = await withRetries(

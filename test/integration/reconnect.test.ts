@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect, type ReconnectAttempt, StreamLostError } from '../../src/client/index.js';
@@ -91,6 +91,33 @@ test('sluice call shows each resumption on stderr and still prints every line on
     assert.ok(proxy.cuts >= 1, `cut ${proxy.cuts} times`);
     assert.match(stderr, /sluice: the stream dropped; resuming in \d+ ms \(attempt 1 of 5\)/);
     assert.equal(stdout.trim(), Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n'));
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('windows (2025 era) through cut streams, and sluice read showing each resumption', async () => {
+  const proxy = new ChaosProxy(server.port, { minLifeMs: 2, maxLifeMs: 20, seed: 11, rawContentType: /application\/octet-stream/ });
+  const url = `http://127.0.0.1:${await proxy.listen()}/mcp`;
+  try {
+    // Windows ride on resumable SSE streams in a session: a cut window is resumed with Last-Event-ID.
+    const client = await connect(url, { era: 'legacy', reconnect: { initialDelayMs: 1, maxDelayMs: 5, maxAttempts: 20 } });
+    try {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of client.readResourceStream('files://blob.bin', { raw: false, chunkSize: 65_536 })) parts.push(chunk);
+      assert.equal(sha(Buffer.concat(parts)), sha(FILE));
+    } finally {
+      await client.close();
+    }
+    const out = join(tmp.dir, 'copy.bin');
+    const child = spawn(process.execPath, [CLI, 'read', url, 'files://blob.bin', '-o', out, '--chunk-size', '16384'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.equal(sha(readFileSync(out)), sha(FILE));
+    assert.match(stderr, /sluice: the stream dropped; resuming in \d+ ms \(attempt 1 of 5\)/);
+    assert.ok(proxy.cuts >= 2, `cut ${proxy.cuts} times`);
   } finally {
     await proxy.close();
   }
