@@ -30,8 +30,9 @@ export function formatBytes(bytes: number): string {
 }
 
 export function createTransferView(stream: NodeJS.WriteStream = process.stderr, now: () => number = () => performance.now()): TransferView {
-  const startedAt = now();
-  const rate = (bytes: number) => `${formatBytes(bytes / Math.max((now() - startedAt) / 1000, 0.001))}/s`;
+  // The clock starts with the first bytes, not when the view is made (connecting may take a while).
+  let startedAt: number | undefined;
+  const rate = (bytes: number) => `${formatBytes(bytes / Math.max((now() - (startedAt ??= now())) / 1000, 0.001))}/s`;
   if (stream.isTTY === true) {
     let bar: SingleBar | undefined;
     const payload = (bytes: number, total: number | undefined) => ({
@@ -68,9 +69,11 @@ export function createTransferView(stream: NodeJS.WriteStream = process.stderr, 
       },
     };
   }
-  let lastLine = startedAt;
+  let lastLine: number | undefined;
   return {
     update(bytes, total) {
+      startedAt ??= now();
+      lastLine ??= startedAt;
       if (now() - lastLine < PLAIN_INTERVAL_MS) return;
       lastLine = now();
       stream.write(`read ${formatBytes(bytes)}${total === undefined ? '' : ` of ${formatBytes(total)}`} (${rate(bytes)})\n`);
