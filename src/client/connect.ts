@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { Method, PARTIAL_RESULTS_CAPABILITY, RESOURCE_STREAMING_CLIENT_CAPABILITY } from '../protocol/wire.js';
 import { callToolStream, type CallRegistry, type CallStreamOptions, type PartialEvent, type ToolCallStream } from './callStream.js';
 import { deliverNotificationsBeforeResponses } from './ordering.js';
-import { readResourceStream, type ReadStreamOptions, type ResourceStream } from './readStream.js';
+import { type ReconnectAttempt, readResourceStream, type ReadStreamOptions, type ResourceStream } from './readStream.js';
 import { remote } from './remote.js';
 import { tapServerCapabilities } from './serverCapabilities.js';
 import { watchingFetch } from './streamWatch.js';
@@ -41,13 +41,6 @@ export interface ConnectOptions {
   readonly onReconnect?: (attempt: ReconnectAttempt) => void;
 }
 
-/** One attempt to resume a dropped stream. */
-export interface ReconnectAttempt {
-  /** 1-based. */
-  readonly attempt: number;
-  readonly maxAttempts: number;
-  readonly delayMs: number;
-}
 
 export type CallOptions = CallStreamOptions;
 

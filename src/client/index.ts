@@ -3,8 +3,8 @@
  *
  * @module
  */
-export { connect, type CallOptions, type ConnectOptions, type Era, type ReconnectAttempt, type SluiceClient } from './connect.js';
-export { CHUNK_SIZE_ENV, chunkSizeOf, type ReadMode, type ReadStats, type ReadStreamOptions, type ResourceStream } from './readStream.js';
+export { connect, type CallOptions, type ConnectOptions, type Era, type SluiceClient } from './connect.js';
+export { CHUNK_SIZE_ENV, chunkSizeOf, type ReadMode, type ReconnectAttempt, type ReadStats, type ReadStreamOptions, type ResourceStream } from './readStream.js';
 export type { PartialEvent, ProgressEvent, ToolCallEvent, ToolCallStream } from './callStream.js';
 export { parseTarget, splitCommandLine, STDIO_PREFIX, type Target } from './target.js';
 export { CancelledError, RemoteError, ReplayExpiredError, StreamLostError, TargetError, TimeoutError } from '../errors.js';

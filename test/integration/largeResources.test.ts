@@ -153,6 +153,15 @@ for (const [name, target] of Object.entries(TARGETS)) {
         CancelledError,
       );
       await waitFor(() => marks().split('closed endless').length > started, 3000, 'the aborted source was stopped');
+      // Throwing out of the loop stops it too.
+      const beforeThrow = marks().split('closed endless').length;
+      await assert.rejects(
+        (async () => {
+          for await (const _ of client.readResourceStream('gen://endless', { raw: target.raw })) throw new Error('consumer failed');
+        })(),
+        /consumer failed/,
+      );
+      await waitFor(() => marks().split('closed endless').length > beforeThrow, 3000, 'the source was stopped after a throw');
     } finally {
       await client.close();
     }
@@ -223,6 +232,27 @@ test('a stock SDK client gets a bounded first window with a note, and pages with
   }
 });
 
+test('a stock SDK client paging text windows gets every character whole, in windows that tile the file', async () => {
+  const client = await v2Client(server.url, 'modern');
+  try {
+    let text = '';
+    let offset = 0;
+    for (let guard = 0; guard < 1000; guard++) {
+      const page = await client.readResource({ uri: 'files://mixed.txt', _meta: { [WINDOW_META_KEY]: { offset, length: 4099 } } });
+      const body = page.contents[0]!;
+      assert.ok('text' in body, `window at ${offset} is text`);
+      text += body.text;
+      const window = page._meta?.[WINDOW_META_KEY] as { offset: number; next: number; end: boolean };
+      assert.equal(window.offset, offset);
+      offset = window.next;
+      if (window.end) break;
+    }
+    assert.equal(text, MIXED.toString('utf8'));
+  } finally {
+    await client.close();
+  }
+});
+
 test('listings say which resources stream and their size; resources.stream is declared over HTTP', async () => {
   const init = await post(server.url, { ...INITIALIZE, params: { ...INITIALIZE.params, capabilities: { resourceStreaming: {} } } });
   const sessionId = init.headers.get('mcp-session-id')!;
@@ -240,6 +270,11 @@ test('listings say which resources stream and their size; resources.stream is de
   assert.deepEqual((lines._meta as Record<string, unknown>)[STREAMED_META_KEY], { windows: true });
   const small = resources.find((r) => r.uri === 'mem://small')!;
   assert.equal(small._meta, undefined);
+  const templates = await post(server.url, { jsonrpc: '2.0', id: 3, method: 'resources/templates/list' }, headers);
+  const listedTemplates = JSON.parse(/data: (\{.*)/.exec(await templates.text())![1]!).result.resourceTemplates as Array<Record<string, unknown>>;
+  const files = listedTemplates.find((t) => t.uriTemplate === 'files://{+path}')!;
+  assert.equal(files.streamable, true);
+  assert.deepEqual((files._meta as Record<string, unknown>)[STREAMED_META_KEY], { windows: true });
   await fetch(server.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
 
   // Over stdio there is no raw stream: the capability is not declared, listings still carry _meta.

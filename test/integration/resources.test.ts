@@ -53,7 +53,7 @@ test('lists files with mime types and sizes, sub-folders included', async () => 
   assert.equal(byUri.get('files://hello.txt')?.size, Buffer.byteLength('héllo wörld\n'));
   assert.equal(byUri.get('files://nested/deeper/data.json')?.mimeType, 'application/json');
   assert.equal(byUri.get('files://blob.bin')?.mimeType, 'application/octet-stream');
-  assert.ok(byUri.has('one://hello'));
+  assert.equal(byUri.get('one://hello')?.size, Buffer.byteLength('héllo wörld\n'), 'a file: resource lists its current size');
   assert.ok(!byUri.has('files://escape.txt'), 'symlinks are not listed');
   const { resourceTemplates } = await client.listResourceTemplates();
   assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate), ['files://{path}']);
