@@ -81,6 +81,12 @@ export const DEFAULT_SPOOL_TTL_MS = 60 * 60 * 1000;
 /** Largest HTTP request body accepted on `/mcp` (413 beyond it). */
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 
+/** Time an HTTP request's headers, and then its body, may take to arrive (408 beyond it). */
+export const DEFAULT_REQUEST_BODY_TIMEOUT_MS = 10_000;
+
+/** Bytes of HTTP request bodies buffered at once over all connections (503 beyond it). */
+export const DEFAULT_MAX_BUFFERED_REQUEST_BYTES = 64 * 1024 * 1024;
+
 /** Longest single stdout line of a script tool kept whole; longer lines are split. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 

@@ -18,7 +18,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../defaul
 import { CancelledError, ConfigError, SluiceError } from '../errors.js';
 import { buildServer, httpOptionsOf } from '../runner/buildServer.js';
 import { loadConfig } from '../runner/config.js';
-import { isLoopbackHost, serveHttp } from '../transports/http/nodeServer.js';
+import { AddressInUseError, serveHttp, type RunningHttpServer } from '../transports/http/nodeServer.js';
 import { serveStdio } from '../transports/stdio.js';
 import { createProgressView } from './progressView.js';
 import { createTransferView, formatBytes } from './transferView.js';
@@ -82,11 +82,21 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     log(`serving ${summary} on stdio`);
   } else {
     const port = options.port === undefined ? DEFAULT_PORT : parsePort(options.port);
-    const running = await serveHttp(sluice, { ...httpOptionsOf(config), host: options.host ?? DEFAULT_HOST, port });
+    const host = options.host ?? DEFAULT_HOST;
+    let running: RunningHttpServer;
+    try {
+      running = await serveHttp(sluice, { ...httpOptionsOf(config), host, port });
+    } catch (error) {
+      sluice.abortAll();
+      if (error instanceof AddressInUseError) {
+        throw new CliError(`${error.host}:${error.port} is already in use; pick another port with --port N (--port 0 picks a free one)`, 1);
+      }
+      throw error;
+    }
     stop = running.close;
     if (stopping) await stop().then(() => process.exit(0));
     log(`serving ${summary} at ${running.url}`);
-    if (!isLoopbackHost(options.host ?? DEFAULT_HOST)) {
+    if (!running.loopbackOnly) {
       log('warning: not bound to loopback; Host is not checked and Origin must match Host. Put authentication in front of it.');
     }
   }

@@ -80,6 +80,17 @@ export const Method = {
   CancelledNotification: 'notifications/cancelled',
   /** SEP-2998 partial tool results. */
   PartialResultNotification: 'notifications/tools/partial_result',
+  Ping: 'ping',
+  InitializedNotification: 'notifications/initialized',
+  LoggingSetLevel: 'logging/setLevel',
+  CompletionComplete: 'completion/complete',
+  /** 2026-07-28 discovery. */
+  ServerDiscover: 'server/discover',
+  RootsListChangedNotification: 'notifications/roots/list_changed',
+  TasksGet: 'tasks/get',
+  TasksResult: 'tasks/result',
+  TasksList: 'tasks/list',
+  TasksCancel: 'tasks/cancel',
 } as const;
 
 /** SEP-2998: the client capability that allows partial results. */

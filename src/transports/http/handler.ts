@@ -17,13 +17,9 @@ import { randomUUID } from 'node:crypto';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   createMcpHandler,
-  hostHeaderValidationResponse,
   isInitializeRequest,
   isJsonContentType,
   isLegacyRequest,
-  localhostAllowedHostnames,
-  localhostAllowedOrigins,
-  originValidationResponse,
   SUPPORTED_PROTOCOL_VERSIONS,
   WebStandardStreamableHTTPServerTransport,
   type McpHttpHandler,
@@ -42,6 +38,7 @@ import { ErrorCode, Header, Method } from '../../protocol/wire.js';
 import { OutboundMeter } from '../../flow/outboundMeter.js';
 import { setOutboundMeter } from '../../server/outbound.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
+import { checkHostAndOrigin, type HostPolicy } from './hostPolicy.js';
 import { serveResourceStream } from './resourceStream.js';
 import { jsonRpcError, meteredBody, methodOf, requestIdOf } from './responses.js';
 import { type Session, type SessionLimits, SessionRegistry } from './sessions.js';
@@ -104,9 +101,11 @@ export interface HttpHandler {
 }
 
 export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOptions = {}): HttpHandler {
-  const loopbackOnly = options.loopbackOnly ?? true;
-  const allowedHosts = options.allowedHosts ?? (loopbackOnly ? localhostAllowedHostnames() : undefined);
-  const allowedOrigins = options.allowedOrigins ?? (loopbackOnly ? localhostAllowedOrigins() : undefined);
+  const hostPolicy: HostPolicy = {
+    loopbackOnly: options.loopbackOnly ?? true,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+  };
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;
   const retryMs = options.retryMs ?? DEFAULT_SSE_RETRY_MS;
   const maxRequestBodySize = options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
@@ -141,8 +140,8 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       if (closed) {
         return observe(jsonRpcError(503, ErrorCode.Unavailable, 'The server is shutting down', { headers: { [Header.RetryAfter]: '1' } }), 'none', 'none');
       }
-      const rejected = checkHostAndOrigin(request, allowedHosts, allowedOrigins);
-      if (rejected !== undefined) return observe(rejected, 'none', 'none');
+      const refused = checkHostAndOrigin(request.headers.get(Header.Host), request.headers.get(Header.Origin), hostPolicy);
+      if (refused !== undefined) return observe(jsonRpcError(refused.status, ErrorCode.TransportError, refused.message), 'none', 'none');
 
       let body: unknown;
       if (request.method === 'POST') {
@@ -200,7 +199,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
         if (refused !== undefined) return refused;
       }
       const forSdk = withNegotiatedVersion(request, session);
-      return serveInSession(session, forSdk, body, meterFor(forSdk));
+      return serveInSession(session, forSdk, body, meterFor(forSdk, request));
     }
     if (request.method === 'POST' && isInitializeRequest(body)) {
       const admitted = sessions.admit();
@@ -298,12 +297,17 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     return trackBusy(session, response);
   }
 
-  /** Each request's response stream gets a meter; tool calls answering it wait on it when the client is slow. */
-  function meterFor(request: Request): OutboundMeter {
+  /**
+   * Each request's response stream gets a meter; tool calls answering it wait
+   * on it when the client is slow. `sdkRequest` is the request the SDK sees
+   * (handlers find the meter through it), `arrived` the one the connection
+   * delivered.
+   */
+  function meterFor(sdkRequest: Request, arrived: Request = sdkRequest): OutboundMeter {
     const meter = new OutboundMeter(streamHighWaterBytes);
-    setOutboundMeter(request, meter);
+    setOutboundMeter(sdkRequest, meter);
     // A stalled client is dropped by closing its socket: nothing else reaches a writer parked on drain.
-    const connection = options.connectionOf?.(request);
+    const connection = options.connectionOf?.(arrived);
     if (connection !== undefined) meter.onDisconnect(() => connection.destroy());
     return meter;
   }
@@ -403,26 +407,4 @@ function withNegotiatedVersion(request: Request, session: Session): Request {
   const headers = new Headers(request.headers);
   headers.set(Header.ProtocolVersion, negotiated);
   return new Request(request.url, { method: request.method, headers, signal: request.signal });
-}
-
-function checkHostAndOrigin(
-  request: Request,
-  allowedHosts: readonly string[] | undefined,
-  allowedOrigins: readonly string[] | undefined,
-): Response | undefined {
-  if (allowedHosts !== undefined) {
-    const rejected = hostHeaderValidationResponse(request, [...allowedHosts]);
-    if (rejected !== undefined) return rejected;
-  }
-  const origins = allowedOrigins ?? hostnameOf(request.headers.get(Header.Host));
-  return originValidationResponse(request, [...origins]);
-}
-
-function hostnameOf(host: string | null): string[] {
-  if (host === null) return [];
-  try {
-    return [new URL(`http://${host}`).hostname];
-  } catch {
-    return [];
-  }
 }

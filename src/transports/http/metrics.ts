@@ -2,14 +2,31 @@
  * Prometheus metrics of the HTTP transport, on a private prom-client registry
  * (never the global one, so two servers in one process do not collide).
  *
+ * Label values come from closed sets only: a client chooses the method string
+ * it sends, so a method sluice does not know is counted as `other`. Otherwise
+ * any client, even one rejected before it has a session, could add series
+ * without bound (memory and `/metrics` size grow with every new string).
+ *
  * @module
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import { Method } from '../../protocol/wire.js';
 
 export interface HttpMetrics {
   readonly registry: Registry;
   readonly requestsInflight: Gauge;
   readonly requests: Counter<'method' | 'outcome' | 'era'>;
+}
+
+/** Pseudo-methods the handler reports besides JSON-RPC methods. */
+const PSEUDO_METHODS = ['batch', 'response', 'invalid', 'none', 'GET', 'DELETE'] as const;
+
+/** Every value the `method` label can take. */
+export const METHOD_LABELS: ReadonlySet<string> = new Set<string>([...Object.values(Method), ...PSEUDO_METHODS, 'other']);
+
+/** The `method` label of a request: its method when sluice knows it, else `other`. */
+export function methodLabel(method: string): string {
+  return METHOD_LABELS.has(method) ? method : 'other';
 }
 
 /** Outcome label of an answered request, from its HTTP status. */
@@ -34,7 +51,7 @@ export function createHttpMetrics(sessionsActive: () => number): HttpMetrics {
   });
   const requests = new Counter({
     name: 'sluice_requests_total',
-    help: 'Requests on the MCP endpoint by JSON-RPC method (or HTTP method), outcome and protocol era',
+    help: 'Requests on the MCP endpoint by JSON-RPC method (or HTTP method; unknown methods count as "other"), outcome and protocol era',
     labelNames: ['method', 'outcome', 'era'] as const,
     registers: [registry],
   });

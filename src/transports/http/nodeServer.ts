@@ -2,27 +2,31 @@
  * `serveHttp`: listens on a TCP port and serves the MCP endpoint, `/healthz`
  * (JSON) and `/metrics` (Prometheus text).
  *
- * Binds to 127.0.0.1 unless told otherwise. The response writer honours
- * socket drain (the SDK's Node adapter), and a client that closes the socket
- * aborts the request: for a 2026-era call that is its cancellation.
+ * Binds to 127.0.0.1 unless told otherwise. Whether the strict loopback
+ * Host/Origin rules apply is decided from the address actually bound, so
+ * every spelling of a loopback address (`127.1`, `LOCALHOST`, `::1`) gets
+ * them. The same rules guard every path, `/healthz` and `/metrics` included.
  *
  * @module
  */
 import { createServer, type IncomingMessage, type Server as NodeHttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toNodeHandler } from '@modelcontextprotocol/node';
-import { DEFAULT_HOST, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_MCP_PATH, DEFAULT_PORT } from '../../defaults.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_BUFFERED_REQUEST_BYTES,
+  DEFAULT_MAX_REQUEST_BODY_BYTES,
+  DEFAULT_MCP_PATH,
+  DEFAULT_PORT,
+  DEFAULT_REQUEST_BODY_TIMEOUT_MS,
+} from '../../defaults.js';
+import { requireInteger } from '../../errors.js';
+import { ByteBudget } from '../../flow/byteBudget.js';
+import { ErrorCode } from '../../protocol/wire.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './handler.js';
-
-/**
- * Internal header naming the connection a request came in on: set here on
- * every request (overwriting anything a client sent), read back by the
- * handler through `connectionOf`. Cheaper than AsyncLocalStorage, which slows
- * every promise in the process on Node 20.
- */
-const CONNECTION_HEADER = 'x-sluice-connection';
-import { createHttpMetrics, outcomeOf } from './metrics.js';
+import { checkHostAndOrigin, isLoopbackName, type HostPolicy } from './hostPolicy.js';
+import { createHttpMetrics, methodLabel, outcomeOf } from './metrics.js';
+import { nodeAdapter, type NodeAdapter } from './nodeAdapter.js';
 
 /** Options of {@link serveHttp}. */
 export interface ServeHttpOptions extends HttpHandlerOptions {
@@ -32,6 +36,10 @@ export interface ServeHttpOptions extends HttpHandlerOptions {
   readonly port?: number;
   /** @defaultValue {@link DEFAULT_MCP_PATH} */
   readonly path?: string;
+  /** Time a request's headers, then its body, may take to arrive (ms, ≥ 1): 408 beyond it. @defaultValue {@link DEFAULT_REQUEST_BODY_TIMEOUT_MS} */
+  readonly requestBodyTimeoutMs?: number;
+  /** Bytes of request bodies buffered at once over all connections (≥ 1): 503 beyond it. @defaultValue {@link DEFAULT_MAX_BUFFERED_REQUEST_BYTES} */
+  readonly maxBufferedRequestBytes?: number;
 }
 
 export interface RunningHttpServer {
@@ -40,89 +48,103 @@ export interface RunningHttpServer {
   readonly port: number;
   readonly http: NodeHttpServer;
   readonly handler: HttpHandler;
+  /** Whether the bound address is loopback (the strict Host/Origin rules apply). */
+  readonly loopbackOnly: boolean;
   /** Stops accepting, cancels in-flight work, ends sessions, closes sockets. Idempotent. */
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/** Whether `address` (a bound address or a host name to bind) is loopback only. */
+export function isLoopbackHost(address: string): boolean {
+  return isLoopbackName(address);
+}
 
-/** Whether `host` binds loopback only (the strict Host/Origin defaults apply). */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host);
+/** An `EADDRINUSE` from {@link serveHttp}, with the address it wanted. */
+export class AddressInUseError extends Error {
+  readonly code = 'EADDRINUSE';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    options: { cause: unknown },
+  ) {
+    super(`${host}:${port} is already in use`, options);
+    this.name = 'AddressInUseError';
+  }
 }
 
 export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions = {}): Promise<RunningHttpServer> {
   const host = options.host ?? DEFAULT_HOST;
   const path = options.path ?? DEFAULT_MCP_PATH;
-  const connections = new Map<string, ServerResponse>();
-  let nextConnection = 0;
+  const bodyTimeoutMs = requireInteger('requestBodyTimeoutMs', options.requestBodyTimeoutMs ?? DEFAULT_REQUEST_BODY_TIMEOUT_MS, 1);
+  const bodyBudget = new ByteBudget(requireInteger('maxBufferedRequestBytes', options.maxBufferedRequestBytes ?? DEFAULT_MAX_BUFFERED_REQUEST_BYTES, 1));
+  const maxBodyBytes = requireInteger('maxRequestBodyBytes', options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES, 1);
+  let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const http = createServer(
+    // Node's own bounds as a backstop for ours: headers must arrive in time, and nothing waits 300 s.
+    { headersTimeout: bodyTimeoutMs, requestTimeout: bodyTimeoutMs * 2, connectionsCheckingInterval: Math.min(1000, bodyTimeoutMs) },
+    (req, res) => {
+      if (route !== undefined) route(req, res);
+      else res.writeHead(503, { 'retry-after': '1' }).end();
+    },
+  );
+  const port = await listen(http, host, options.port ?? DEFAULT_PORT);
+  const bound = (http.address() as AddressInfo).address;
+  const loopbackOnly = isLoopbackName(bound);
+  const policy: HostPolicy = { loopbackOnly, allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
+
+  let adapter: NodeAdapter | undefined;
   const handler = createHttpHandler(sluice, {
-    loopbackOnly: isLoopbackHost(host),
     connectionOf: (request) => {
-      const res = connections.get(request.headers.get(CONNECTION_HEADER) ?? '');
+      const res = adapter?.connectionOf(request);
       return res === undefined ? undefined : { destroy: () => res.destroy() };
     },
     ...options,
+    loopbackOnly,
   });
+  adapter = nodeAdapter(handler.fetch, { maxBodyBytes, bodyTimeoutMs, bodyBudget, ...(options.onerror !== undefined && { onerror: options.onerror }) });
   const metrics = createHttpMetrics(() => handler.sessions.size);
-  handler.onrequest = ({ method, status, era }) => metrics.requests.inc({ method, outcome: outcomeOf(status), era });
-  const mcp = toNodeHandler(handler, { maxRequestBodySize: options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES });
+  handler.onrequest = ({ method, status, era }) => metrics.requests.inc({ method: methodLabel(method), outcome: outcomeOf(status), era });
   const startedAt = Date.now();
+  const mcp = adapter;
 
-  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+  route = (req, res) => {
     const pathname = (req.url ?? '/').split('?', 1)[0];
     if (pathname === path) {
       metrics.requestsInflight.inc();
       res.once('close', () => metrics.requestsInflight.dec());
-      const id = String(++nextConnection);
-      req.headers[CONNECTION_HEADER] = id;
-      connections.set(id, res);
-      res.once('close', () => connections.delete(id));
       void mcp(req, res);
+      return;
+    }
+    const refused = checkHostAndOrigin(req.headers.host, req.headers.origin, policy);
+    if (refused !== undefined) {
+      writeJson(res, refused.status, { jsonrpc: '2.0', error: { code: ErrorCode.TransportError, message: refused.message }, id: null });
     } else if (pathname === '/healthz' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          status: 'ok',
-          name: sluice.options.name,
-          version: sluice.options.version,
-          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-          sessions: handler.sessions.size,
-          toolCallsInflight: sluice.inflight,
-        }),
-      );
+      writeJson(res, 200, {
+        status: 'ok',
+        name: sluice.options.name,
+        version: sluice.options.version,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        sessions: handler.sessions.size,
+        toolCallsInflight: sluice.inflight,
+      });
     } else if (pathname === '/metrics' && req.method === 'GET') {
       metrics.registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': metrics.registry.contentType });
-          res.end(text);
-        },
-        () => {
-          res.writeHead(500).end();
-        },
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
       );
     } else {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: `Not found: ${pathname}. The MCP endpoint is ${path}` }));
+      writeJson(res, 404, { error: `Not found: ${pathname}. The MCP endpoint is ${path}` });
     }
-  });
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? DEFAULT_PORT, host, () => {
-      http.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (http.address() as AddressInfo).port;
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}${path}`,
     port,
     http,
     handler,
+    loopbackOnly,
     close: () =>
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
@@ -135,4 +157,20 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
         clearTimeout(timer);
       })()),
   };
+}
+
+function listen(http: NodeHttpServer, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new AddressInUseError(host, port, { cause: error }) : error);
+    http.once('error', onError);
+    http.listen(port, host, () => {
+      http.off('error', onError);
+      resolve((http.address() as AddressInfo).port);
+    });
+  });
+}
+
+function writeJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
 }
