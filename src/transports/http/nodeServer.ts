@@ -24,7 +24,7 @@ import { ByteBudget } from '../../flow/byteBudget.js';
 import { ErrorCode } from '../../protocol/wire.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './handler.js';
-import { checkHostAndOrigin, isLoopbackName, type HostPolicy } from './hostPolicy.js';
+import { checkHostAndOrigin, hostnameOfHostHeader, isLoopbackName, type HostPolicy } from './hostPolicy.js';
 import { createHttpMetrics, methodLabel, outcomeOf } from './metrics.js';
 import { nodeAdapter, type NodeAdapter } from './nodeAdapter.js';
 
@@ -109,6 +109,13 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
 
   route = (req, res) => {
     const pathname = (req.url ?? '/').split('?', 1)[0];
+    if (hostnameOfHostHeader(req.headers.host) === undefined) {
+      // Before anything else: a Host that is not host[:port] is the client's mistake, never a 500.
+      const refused = checkHostAndOrigin(req.headers.host, undefined, policy)!;
+      // The body is never read: close the connection rather than leave it for reuse.
+      writeJson(res, refused.status, { jsonrpc: '2.0', error: { code: ErrorCode.TransportError, message: refused.message }, id: null }, { connection: 'close' });
+      return;
+    }
     if (pathname === path) {
       metrics.requestsInflight.inc();
       res.once('close', () => metrics.requestsInflight.dec());
@@ -170,7 +177,7 @@ function listen(http: NodeHttpServer, host: string, port: number): Promise<numbe
   });
 }
 
-function writeJson(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function writeJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(value));
 }
