@@ -7,6 +7,9 @@
  * path of the folder. Anything else is answered -32602 without touching the
  * file.
  *
+ * Only regular files are served: a FIFO, socket or device inside the folder
+ * is refused (-32602) without blocking on it (see `server/fileHandles.ts`).
+ *
  * Files are streamed resources: each `resources/read` window (and each
  * `resources/stream`) reads only the bytes it answers with, at any size.
  *
@@ -19,6 +22,7 @@ import { ProtocolError, ResourceNotFoundError, type Resource } from '@modelconte
 import mime from 'mime-types';
 import { DEFAULT_FILE_HANDLE_IDLE_MS } from '../defaults.js';
 import { ErrorCode } from '../protocol/wire.js';
+import { NotRegularFileError } from '../server/fileHandles.js';
 import { fileBody, type RandomAccessBody } from '../server/resourceBody.js';
 import type { ResourceDefinition, ResourceTemplateDefinition } from '../server/types.js';
 import type { FileResourceConfig } from './config.js';
@@ -122,7 +126,13 @@ export async function confine(root: string, relativePath: string, uri: string): 
 export async function openFile(uri: string, path: string, mimeType: string): Promise<RandomAccessBody> {
   try {
     return await fileBody(path, { mimeType });
-  } catch {
+  } catch (error) {
+    if (error instanceof NotRegularFileError && error.code === 'ENOTREG') {
+      throw new ProtocolError(ErrorCode.InvalidParams, `Resource ${uri} is not served: only regular files are, and it is a ${error.kind}`, {
+        uri,
+        reason: 'not_regular_file',
+      });
+    }
     throw new ResourceNotFoundError(uri);
   }
 }

@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { DEFAULT_FILE_HANDLE_IDLE_MS, DEFAULT_MAX_IDLE_FILE_HANDLES } from '../defaults.js';
 import { type Clock, systemClock } from '../flow/clock.js';
 
@@ -43,11 +44,14 @@ export class FileHandleCache {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** Opens `path` (or reuses its open handle). Throws like `open` (ENOENT…) or when it is not a regular file. */
+  /**
+   * Opens `path` (or reuses its open handle). Throws like `open` (ENOENT…),
+   * or {@link NotRegularFileError} for a FIFO, socket, device or directory.
+   */
   async acquire(path: string): Promise<AcquiredFile> {
     let pending = this.#entries.get(path);
     if (pending === undefined) {
-      pending = open(path, 'r').then((handle) => ({ handle, users: 0, timer: undefined, size: 0, statAt: Number.NEGATIVE_INFINITY }));
+      pending = openRegular(path).then((handle) => ({ handle, users: 0, timer: undefined, size: 0, statAt: Number.NEGATIVE_INFINITY }));
       this.#entries.set(path, pending);
       pending.catch(() => this.#entries.delete(path));
     }
@@ -65,7 +69,7 @@ export class FileHandleCache {
     try {
       if (this.clock.now() - entry.statAt > STAT_FRESH_MS) {
         const info = await entry.handle.stat();
-        if (!info.isFile()) throw Object.assign(new Error(`${path} is not a file`), { code: 'EISDIR' });
+        if (!info.isFile()) throw new NotRegularFileError(path, kindOf(info));
         entry.size = info.size;
         entry.statAt = this.clock.now();
       }
@@ -97,6 +101,54 @@ export class FileHandleCache {
     this.clock.clearTimeout(entry.timer);
     await entry.handle.close().catch(() => {});
   }
+}
+
+/** A path names something other than a regular file: it is never read. */
+export class NotRegularFileError extends Error {
+  /** `EISDIR` for a directory (as `open` would say), `ENOTREG` for anything else. */
+  readonly code: 'EISDIR' | 'ENOTREG';
+  constructor(
+    readonly path: string,
+    readonly kind: string,
+  ) {
+    super(`${path} is not a file that can be read: it is a ${kind}, and only regular files are`);
+    this.name = 'NotRegularFileError';
+    this.code = kind === 'directory' ? 'EISDIR' : 'ENOTREG';
+  }
+}
+
+/**
+ * Opens a regular file, and nothing else. `O_NONBLOCK` keeps the open of a
+ * FIFO from waiting for a writer (which would hold a threadpool thread
+ * forever: four such reads stall every file operation of the process); the
+ * handle's own `fstat` then refuses what is not a regular file, with no race
+ * between a check and the open.
+ */
+async function openRegular(path: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    // A Unix socket cannot be opened at all (ENXIO): say what it is.
+    if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw new NotRegularFileError(path, kindOf(await stat(path)));
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new NotRegularFileError(path, kindOf(info));
+    return handle;
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+}
+
+function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (info.isDirectory()) return 'directory';
+  if (info.isFIFO()) return 'FIFO (named pipe)';
+  if (info.isSocket()) return 'socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'device';
+  return 'special file';
 }
 
 /** The cache `fileBody` uses by default. */
