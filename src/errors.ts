@@ -114,10 +114,22 @@ export class TimeoutError extends SluiceError {
   }
 }
 
-/** Validates that `value` is an integer ≥ `min`; throws {@link InvalidOptionError} naming `option` otherwise. */
-export function requireInteger(option: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) {
-    throw new InvalidOptionError(option, `must be an integer >= ${min}`, value);
+/** Validates that `value` is an integer in `[min, max]`; throws {@link InvalidOptionError} naming `option` otherwise. */
+export function requireInteger(option: string, value: number, min: number, max: number = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(option, max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer from ${min} to ${max}`, value);
   }
   return value;
+}
+
+/**
+ * Longest delay a timer takes (ms): the largest a Node or browser timer
+ * accepts. A longer one fires at once, so every duration option is capped at
+ * this.
+ */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+/** Validates a duration option (ms): an integer from `min` to {@link MAX_TIMER_DELAY_MS}. */
+export function requireDuration(option: string, value: number, min: number = 1): number {
+  return requireInteger(option, value, min, MAX_TIMER_DELAY_MS);
 }

@@ -7,14 +7,16 @@
  *
  * @module
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { PartialPolicy } from '../server/partial.js';
 import type { EventLogLimits } from '../stores/eventStore.js';
 import type { SlowConsumerOptions } from '../server/types.js';
-import { parseDuration } from './duration.js';
+import { compileArgumentValidator } from '../server/jsonSchema.js';
+import { MAX_DURATION_MS, parseDuration } from './duration.js';
 
 /** A script tool from the config. */
 export interface ScriptToolConfig {
@@ -75,7 +77,18 @@ const PARTIAL_POLICIES = ['block', 'drop-newest', 'drop-oldest', 'coalesce-lates
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
-/** Reads and validates a config file. */
+/** Options of {@link parseConfig}. */
+export interface ParseConfigOptions {
+  /**
+   * Also check what the config names on disk: every command exists and is
+   * executable (through the tool's PATH when it has no `/`), every `cwd` and
+   * `directory` is a folder. {@link loadConfig} always checks.
+   * @defaultValue false
+   */
+  readonly checkPaths?: boolean;
+}
+
+/** Reads and validates a config file, paths on disk included. */
 export async function loadConfig(path: string): Promise<SluiceConfig> {
   const file = resolve(path);
   let text: string;
@@ -84,11 +97,11 @@ export async function loadConfig(path: string): Promise<SluiceConfig> {
   } catch (error) {
     throw new ConfigError(`cannot read config: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file }, { cause: error });
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, { checkPaths: true });
 }
 
 /** Validates config text; `file` is used for error messages and to resolve relative paths. */
-export function parseConfig(text: string, file: string): SluiceConfig {
+export function parseConfig(text: string, file: string, options: ParseConfigOptions = {}): SluiceConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const firstError = doc.errors[0];
@@ -108,6 +121,17 @@ export function parseConfig(text: string, file: string): SluiceConfig {
     toolNames.add(tool.name);
   });
   const resources = v.list(root.resources, ['resources']).map((raw, i) => v.resource(raw, ['resources', i], base));
+  const uris = new Set<string>();
+  resources.forEach((resource, i) => {
+    if (uris.has(resource.uri)) v.fail(['resources', i, 'uri'], `duplicate resource URI "${resource.uri}"`);
+    uris.add(resource.uri);
+  });
+  if (options.checkPaths === true) {
+    tools.forEach((tool, i) => v.checkToolPaths(tool, ['tools', i]));
+    resources.forEach((resource, i) => {
+      if (resource.directory !== undefined) v.checkFolder(resource.directory, ['resources', i, 'directory']);
+    });
+  }
 
   let sessions: SluiceConfig['sessions'] = {
     ttlMs: undefined,
@@ -225,7 +249,30 @@ class Validator {
   duration(value: Raw, path: ReadonlyArray<string | number>): number {
     const ms = parseDuration(value);
     if (ms === undefined) this.fail(path, `must be a duration such as 30s, 5m or 1h; got ${JSON.stringify(value)}`);
+    if (ms > MAX_DURATION_MS) this.fail(path, `${JSON.stringify(value)} is too long: at most ${MAX_DURATION_MS} ms (about 24 days)`);
     return ms;
+  }
+
+  /** The command can be run, and `cwd` is a folder. */
+  checkToolPaths(tool: ScriptToolConfig, path: ReadonlyArray<string | number>): void {
+    this.checkFolder(tool.cwd, [...path, 'cwd']);
+    if (tool.command.includes('/')) {
+      if (!isExecutableFile(tool.command)) this.fail([...path, 'command'], `${tool.command} does not exist or is not an executable file`);
+      return;
+    }
+    const searchPath = tool.env.PATH ?? process.env.PATH ?? '';
+    const found = searchPath.split(delimiter).some((dir) => dir !== '' && isExecutableFile(join(dir, tool.command)));
+    if (!found) this.fail([...path, 'command'], `command "${tool.command}" was not found in PATH`);
+  }
+
+  checkFolder(folder: string, path: ReadonlyArray<string | number>): void {
+    let isFolder = false;
+    try {
+      isFolder = statSync(folder).isDirectory();
+    } catch {
+      this.fail(path, `${folder} does not exist`);
+    }
+    if (!isFolder) this.fail(path, `${folder} is not a folder`);
   }
 
   tool(raw: Raw, path: ReadonlyArray<string | number>, base: string): ScriptToolConfig {
@@ -241,20 +288,21 @@ class Validator {
       this.object(raw.parameters, [...path, 'parameters'], 'parameters');
       for (const [param, schema] of Object.entries(raw.parameters as Record<string, unknown>)) {
         if (!/^[A-Za-z0-9_]+$/.test(param)) this.fail([...path, 'parameters', param], `parameter name "${param}" may use only letters, digits and "_"`);
+        if (param === '__proto__') this.fail([...path, 'parameters', param], 'parameter name "__proto__" is not allowed');
         this.object(schema, [...path, 'parameters', param], `parameter "${param}"`);
         parameters[param] = schema as Record<string, unknown>;
       }
     }
     const required = this.list(raw.required, [...path, 'required']).map((r, i) => {
       const param = this.string(r, [...path, 'required', i]);
-      if (!(param in parameters)) this.fail([...path, 'required', i], `"${param}" is not one of the parameters`);
+      if (!Object.hasOwn(parameters, param)) this.fail([...path, 'required', i], `"${param}" is not one of the parameters`);
       return param;
     });
     const args = this.list(raw.args, [...path, 'args']).map((a, i) => {
       if (typeof a !== 'string' && typeof a !== 'number') this.fail([...path, 'args', i], 'each argument must be a string');
       const arg = String(a);
       for (const m of arg.matchAll(PLACEHOLDER)) {
-        if (!(m[1]! in parameters)) this.fail([...path, 'args', i], `{{${m[1]}}} is not one of the parameters (${Object.keys(parameters).join(', ') || 'none declared'})`);
+        if (!Object.hasOwn(parameters, m[1]!)) this.fail([...path, 'args', i], `{{${m[1]}}} is not one of the parameters (${Object.keys(parameters).join(', ') || 'none declared'})`);
       }
       return arg;
     });
@@ -268,6 +316,11 @@ class Validator {
     if (raw.env !== undefined) {
       this.object(raw.env, [...path, 'env'], 'env');
       for (const [key, value] of Object.entries(raw.env as Record<string, unknown>)) env[key] = String(value);
+    }
+    try {
+      compileArgumentValidator({ type: 'object', properties: parameters, ...(required.length > 0 && { required }) });
+    } catch (error) {
+      this.fail([...path, 'parameters'], `invalid JSON Schema: ${(error as Error).message}`);
     }
     const cwd = raw.cwd === undefined ? base : resolveFrom(base, this.string(raw.cwd, [...path, 'cwd']));
     return {
@@ -322,6 +375,15 @@ class Validator {
       file: raw.file === undefined ? undefined : resolveFrom(base, this.string(raw.file, [...path, 'file'])),
       mimeType: raw.mimeType === undefined ? undefined : this.string(raw.mimeType, [...path, 'mimeType']),
     };
+  }
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 

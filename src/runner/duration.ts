@@ -5,6 +5,15 @@
  * @module
  */
 
+import { MAX_TIMER_DELAY_MS } from '../errors.js';
+
+/**
+ * Longest duration a config may give (ms): the largest delay a timer takes.
+ * Beyond it a timer fires at once, so a huge `timeout` would make every call
+ * time out immediately.
+ */
+export const MAX_DURATION_MS = MAX_TIMER_DELAY_MS;
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Parses a duration to milliseconds; `undefined` when it is not one. */

@@ -48,7 +48,8 @@ export function buildArgv(template: readonly string[], args: Record<string, unkn
   for (const element of template) {
     let missing = false;
     const value = element.replace(PLACEHOLDER, (_m, name: string) => {
-      const arg = args[name];
+      // Own properties only: `{{constructor}}` must never find Object.prototype.constructor.
+      const arg = Object.hasOwn(args, name) ? args[name] : undefined;
       if (arg === undefined || arg === null) {
         missing = true;
         return '';

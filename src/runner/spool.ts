@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ResourceNotFoundError } from '@modelcontextprotocol/server';
 import { DEFAULT_SPOOL_TTL_MS } from '../defaults.js';
-import { requireInteger } from '../errors.js';
+import { requireDuration } from '../errors.js';
 import type { ResourceTemplateDefinition } from '../server/types.js';
 import { openFile } from './fileResource.js';
 
@@ -39,7 +39,7 @@ export class RunSpool {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: { ttlMs?: number; dir?: string } = {}) {
-    this.ttlMs = requireInteger('spoolTtlMs', options.ttlMs ?? DEFAULT_SPOOL_TTL_MS, 1);
+    this.ttlMs = requireDuration('spoolTtlMs', options.ttlMs ?? DEFAULT_SPOOL_TTL_MS, 1);
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-runs-'));
     this.#timer = setInterval(() => void this.sweep(), Math.max(50, Math.min(60_000, Math.floor(this.ttlMs / 4))));
     this.#timer.unref();

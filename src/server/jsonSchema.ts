@@ -28,10 +28,24 @@ interface Issue {
 export function compileArgumentValidator(schema: JsonSchemaObject): ArgumentValidator {
   const standard = fromJsonSchema(schema as Parameters<typeof fromJsonSchema>[0]);
   return (value) => {
-    const result = standard['~standard'].validate(value) as { issues?: readonly Issue[] } | Promise<unknown>;
+    const result = standard['~standard'].validate(withoutPrototypes(value)) as { issues?: readonly Issue[] } | Promise<unknown>;
     if (result instanceof Promise) throw new Error('asynchronous JSON Schema validation is not supported');
     return (result.issues ?? []).map(formatIssue);
   };
+}
+
+/**
+ * A copy of a JSON value whose objects have no prototype. The validator reads
+ * properties as `data.name`, so an optional argument named like an
+ * `Object.prototype` member (`constructor`, `toString`) would be found on the
+ * prototype and validated as if the client had sent it.
+ */
+function withoutPrototypes(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(withoutPrototypes);
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const [key, item] of Object.entries(value)) copy[key] = withoutPrototypes(item);
+  return copy;
 }
 
 function formatIssue(issue: Issue): string {

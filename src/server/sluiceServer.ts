@@ -23,7 +23,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/server';
 import { DEFAULT_MAX_READ_WINDOW_BYTES, DEFAULT_PROGRESS_PER_SECOND, DEFAULT_TOOL_TIMEOUT_MS } from '../defaults.js';
-import { InvalidOptionError, requireInteger } from '../errors.js';
+import { InvalidOptionError, requireDuration, requireInteger } from '../errors.js';
 import { type Clock, systemClock } from '../flow/clock.js';
 import { ErrorCode, Method, RESOURCE_STREAM_CAPABILITY, STREAMED_META_KEY } from '../protocol/wire.js';
 import { type ArgumentValidator, compileArgumentValidator } from './jsonSchema.js';
@@ -113,7 +113,7 @@ export class SluiceServer {
     if (!(progressPerSecond >= 0) || !Number.isFinite(progressPerSecond)) {
       throw new InvalidOptionError('progressPerSecond', 'must be a finite number >= 0', progressPerSecond);
     }
-    const toolTimeoutMs = requireInteger('toolTimeoutMs', options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, 1);
+    const toolTimeoutMs = requireDuration('toolTimeoutMs', options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, 1);
     // A 4-byte UTF-8 character must fit in a window.
     const maxReadWindowBytes = requireInteger('maxReadWindowBytes', options.maxReadWindowBytes ?? DEFAULT_MAX_READ_WINDOW_BYTES, 4);
     this.options = { ...options, progressPerSecond, toolTimeoutMs, maxReadWindowBytes };
@@ -134,8 +134,8 @@ export class SluiceServer {
   /** Registers a tool. Throws on a duplicate name or an invalid schema. */
   tool<Args = Record<string, unknown>>(definition: ToolDefinition<Args>): this {
     if (this.#tools.has(definition.name)) throw new InvalidOptionError('tool.name', 'must be unique', definition.name);
-    if (definition.timeoutMs !== undefined) requireInteger(`tool ${definition.name}: timeoutMs`, definition.timeoutMs, 1);
-    if (definition.closeStreamAfterMs !== undefined) requireInteger(`tool ${definition.name}: closeStreamAfterMs`, definition.closeStreamAfterMs, 1);
+    if (definition.timeoutMs !== undefined) requireDuration(`tool ${definition.name}: timeoutMs`, definition.timeoutMs, 1);
+    if (definition.closeStreamAfterMs !== undefined) requireDuration(`tool ${definition.name}: closeStreamAfterMs`, definition.closeStreamAfterMs, 1);
     const inputSchema = definition.inputSchema ?? EMPTY_INPUT_SCHEMA;
     const listing: Tool = {
       name: definition.name,

@@ -131,6 +131,29 @@ test('a config error prints one line with file and line, exit 2', async () => {
   assert.match(absent.stderr, /cannot read config: ENOENT/);
 });
 
+test('mistakes on disk are found at start: a missing command exits 2 with file and line', async () => {
+  const file = join(tmp.dir, 'nocommand.yaml');
+  writeFileSync(file, 'tools:\n  - name: t\n    description: d\n    command: sluice-no-such-command\n');
+  const r = await run(['serve', file, '--port', '0']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /nocommand\.yaml:4: tools\[0\]\.command: command "sluice-no-such-command" was not found in PATH/);
+});
+
+test('a port in use prints a one-line hint to use --port', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const r = await run(['serve', EXAMPLE_CONFIG, '--port', String(port)]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^sluice: 127\\.0\\.0\\.1:${port} is already in use; pick another port with --port N`));
+  } finally {
+    blocker.close();
+  }
+});
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} shuts serve down cleanly`, async () => {
     const s = await serve([EXAMPLE_CONFIG, '--port', '0']);

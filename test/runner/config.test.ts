@@ -2,6 +2,9 @@
 // in keys are errors, placeholders must name parameters, relative paths
 // resolve against the config's folder.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { httpOptionsOf } from '../../src/runner/buildServer.js';
 import { parseConfig } from '../../src/runner/config.js';
@@ -134,4 +137,53 @@ test('sessions: retry, keepAlive and the event log bounds reach the HTTP options
     keepAliveMs: 10_000,
     eventLog: { maxEvents: 100, maxAgeMs: 60_000, maxBytes: 1024, maxStreams: 5 },
   });
+});
+
+test('schema, regex, duplicate URIs and durations are checked at load, each on its line', () => {
+  const schema = errorOf('tools:\n  - name: t\n    description: d\n    command: x\n    parameters:\n      n: { type: strin }\n');
+  assert.equal(schema.line, 6);
+  assert.match(schema.message, /tools\[0\]\.parameters: invalid JSON Schema: .*strin/);
+  const regex = errorOf('tools:\n  - name: t\n    description: d\n    command: x\n    parameters:\n      n: { type: string, pattern: "([" }\n');
+  assert.match(regex.message, /invalid JSON Schema: Invalid regular expression/);
+  const uris = errorOf('resources:\n  - { name: a, uri: "x://one", file: a.txt }\n  - { name: b, uri: "x://one", file: b.txt }\n');
+  assert.equal(uris.line, 3);
+  assert.match(uris.message, /resources\[1\]\.uri: duplicate resource URI "x:\/\/one"/);
+  const long = errorOf('tools:\n  - { name: t, description: d, command: x, timeout: 100000h }\n');
+  assert.match(long.message, /tools\[0\]\.timeout: "100000h" is too long: at most 2147483647 ms/);
+  assert.match(errorOf('sessions: { ttl: 9999999999 }\n').message, /sessions\.ttl: .* too long/);
+});
+
+test('placeholders and required names are own parameters, never Object.prototype members', () => {
+  const placeholder = errorOf('tools:\n  - name: t\n    description: d\n    command: x\n    args: ["{{constructor}}"]\n');
+  assert.match(placeholder.message, /\{\{constructor\}\} is not one of the parameters/);
+  assert.match(errorOf('tools:\n  - { name: t, description: d, command: x, required: [toString] }\n').message, /"toString" is not one of the parameters/);
+  assert.match(errorOf('tools:\n  - { name: t, description: d, command: x, parameters: { __proto__: { type: string } } }\n').message, /__proto__/);
+});
+
+test('with checkPaths (what loadConfig does), missing commands, cwd and folders are errors on their line', () => {
+  const text = (tool: string, extra = '') => `tools:\n  - name: t\n    description: d\n${tool}${extra}`;
+  const checked = (t: string) => {
+    try {
+      parseConfig(t, '/tmp/sluice.yaml', { checkPaths: true });
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error;
+    }
+    assert.fail('expected a ConfigError');
+  };
+  const missing = checked(text('    command: sluice-no-such-command\n'));
+  assert.equal(missing.line, 4);
+  assert.match(missing.message, /tools\[0\]\.command: command "sluice-no-such-command" was not found in PATH/);
+  assert.match(checked(text('    command: ./nope.sh\n')).message, /\/tmp\/nope\.sh does not exist or is not an executable file/);
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-config-'));
+  writeFileSync(join(dir, 'plain.txt'), 'not a program');
+  assert.match(checked(text(`    command: ${join(dir, 'plain.txt')}\n`)).message, /plain\.txt does not exist or is not an executable file/);
+  rmSync(dir, { recursive: true });
+  const cwd = checked(text('    command: node\n', '    cwd: ./no-such-folder\n'));
+  assert.equal(cwd.line, 5);
+  assert.match(cwd.message, /tools\[0\]\.cwd: \/tmp\/no-such-folder does not exist/);
+  const folder = checked('resources:\n  - { name: r, uri: "x://{path}", directory: ./no-such-folder }\n');
+  assert.match(folder.message, /resources\[0\]\.directory: \/tmp\/no-such-folder does not exist/);
+  assert.equal(parseConfig(text('    command: node\n'), '/tmp/sluice.yaml', { checkPaths: true }).tools[0]!.command, 'node');
+  assert.doesNotThrow(() => parseConfig(text('    command: sluice-no-such-command\n'), FILE), 'without checkPaths nothing on disk is looked at');
 });

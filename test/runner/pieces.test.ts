@@ -1,10 +1,12 @@
 // Guards the small parsers of the runner: durations, `::progress` lines, and
-// argv building (one element per configured element, never split).
+// argv building (one element per configured element, never split, own
+// arguments only), and argument validation that ignores Object.prototype.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDuration } from '../../src/runner/duration.js';
 import { parseProgressLine } from '../../src/runner/progressLine.js';
 import { buildArgv } from '../../src/runner/scriptTool.js';
+import { compileArgumentValidator } from '../../src/server/jsonSchema.js';
 
 test('durations', () => {
   assert.equal(parseDuration('500ms'), 500);
@@ -37,4 +39,12 @@ test('argv: placeholders are replaced inside their element, never split', () => 
 
 test('argv: an element whose placeholder is absent is left out', () => {
   assert.deepEqual(buildArgv(['x', '--limit={{limit}}', '{{opt}}'], {}), ['x']);
+});
+
+test('optional arguments named like Object.prototype members are neither required nor filled in', () => {
+  const validate = compileArgumentValidator({ type: 'object', properties: { constructor: { type: 'string' }, toString: { type: 'integer' } } });
+  assert.deepEqual(validate({}), [], 'absent optional arguments are not validated');
+  assert.equal(validate({ toString: 'x' }).length, 1, 'present ones still are');
+  assert.deepEqual(buildArgv(['--c={{constructor}}', 'plain'], {}), ['plain'], 'an absent optional argument leaves its element out');
+  assert.deepEqual(buildArgv(['--c={{constructor}}'], { constructor: 'ok' }), ['--c=ok']);
 });

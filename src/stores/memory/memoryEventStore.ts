@@ -17,7 +17,7 @@ import {
   DEFAULT_EVENT_LOG_MAX_EVENTS,
   DEFAULT_EVENT_LOG_MAX_STREAMS,
 } from '../../defaults.js';
-import { requireInteger } from '../../errors.js';
+import { requireDuration, requireInteger } from '../../errors.js';
 import { type Clock, systemClock } from '../../flow/clock.js';
 import type { EventLogLimits, ReplayVerdict, SessionEventStore } from '../eventStore.js';
 
@@ -61,7 +61,7 @@ export class MemoryEventStore implements SessionEventStore {
   constructor(limits: Partial<EventLogLimits> = {}, clock: Clock = systemClock) {
     this.#limits = {
       maxEvents: requireInteger('eventLog.maxEvents', limits.maxEvents ?? DEFAULT_EVENT_LOG_MAX_EVENTS, 1),
-      maxAgeMs: requireInteger('eventLog.maxAgeMs', limits.maxAgeMs ?? DEFAULT_EVENT_LOG_MAX_AGE_MS, 1),
+      maxAgeMs: requireDuration('eventLog.maxAgeMs', limits.maxAgeMs ?? DEFAULT_EVENT_LOG_MAX_AGE_MS, 1),
       maxBytes: requireInteger('eventLog.maxBytes', limits.maxBytes ?? DEFAULT_EVENT_LOG_MAX_BYTES, 1),
       maxStreams: requireInteger('eventLog.maxStreams', limits.maxStreams ?? DEFAULT_EVENT_LOG_MAX_STREAMS, 1),
     };

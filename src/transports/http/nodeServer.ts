@@ -19,7 +19,7 @@ import {
   DEFAULT_PORT,
   DEFAULT_REQUEST_BODY_TIMEOUT_MS,
 } from '../../defaults.js';
-import { requireInteger } from '../../errors.js';
+import { requireDuration, requireInteger } from '../../errors.js';
 import { ByteBudget } from '../../flow/byteBudget.js';
 import { ErrorCode } from '../../protocol/wire.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
@@ -75,15 +75,16 @@ export class AddressInUseError extends Error {
 export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions = {}): Promise<RunningHttpServer> {
   const host = options.host ?? DEFAULT_HOST;
   const path = options.path ?? DEFAULT_MCP_PATH;
-  const bodyTimeoutMs = requireInteger('requestBodyTimeoutMs', options.requestBodyTimeoutMs ?? DEFAULT_REQUEST_BODY_TIMEOUT_MS, 1);
+  const bodyTimeoutMs = requireDuration('requestBodyTimeoutMs', options.requestBodyTimeoutMs ?? DEFAULT_REQUEST_BODY_TIMEOUT_MS, 1);
   const bodyBudget = new ByteBudget(requireInteger('maxBufferedRequestBytes', options.maxBufferedRequestBytes ?? DEFAULT_MAX_BUFFERED_REQUEST_BYTES, 1));
   const maxBodyBytes = requireInteger('maxRequestBodyBytes', options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES, 1);
-  let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  // Filled in once the bound address is known (it decides the Host rules); until then, 503.
+  const routing: { route?: (req: IncomingMessage, res: ServerResponse) => void } = {};
   const http = createServer(
     // Node's own bounds as a backstop for ours: headers must arrive in time, and nothing waits 300 s.
     { headersTimeout: bodyTimeoutMs, requestTimeout: bodyTimeoutMs * 2, connectionsCheckingInterval: Math.min(1000, bodyTimeoutMs) },
     (req, res) => {
-      if (route !== undefined) route(req, res);
+      if (routing.route !== undefined) routing.route(req, res);
       else res.writeHead(503, { 'retry-after': '1' }).end();
     },
   );
@@ -92,22 +93,22 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
   const loopbackOnly = isLoopbackName(bound);
   const policy: HostPolicy = { loopbackOnly, allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
 
-  let adapter: NodeAdapter | undefined;
+  const adapters: { mcp?: NodeAdapter } = {};
   const handler = createHttpHandler(sluice, {
     connectionOf: (request) => {
-      const res = adapter?.connectionOf(request);
+      const res = adapters.mcp?.connectionOf(request);
       return res === undefined ? undefined : { destroy: () => res.destroy() };
     },
     ...options,
     loopbackOnly,
   });
-  adapter = nodeAdapter(handler.fetch, { maxBodyBytes, bodyTimeoutMs, bodyBudget, ...(options.onerror !== undefined && { onerror: options.onerror }) });
+  const mcp = nodeAdapter(handler.fetch, { maxBodyBytes, bodyTimeoutMs, bodyBudget, ...(options.onerror !== undefined && { onerror: options.onerror }) });
   const metrics = createHttpMetrics(() => handler.sessions.size);
   handler.onrequest = ({ method, status, era }) => metrics.requests.inc({ method: methodLabel(method), outcome: outcomeOf(status), era });
+  adapters.mcp = mcp;
   const startedAt = Date.now();
-  const mcp = adapter;
 
-  route = (req, res) => {
+  routing.route = (req, res) => {
     const pathname = (req.url ?? '/').split('?', 1)[0];
     if (hostnameOfHostHeader(req.headers.host) === undefined) {
       // Before anything else: a Host that is not host[:port] is the client's mistake, never a 500.

@@ -12,7 +12,7 @@
  */
 import type { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_TTL_MS } from '../../defaults.js';
-import { requireInteger } from '../../errors.js';
+import { requireDuration, requireInteger } from '../../errors.js';
 import { type Clock, systemClock, type TimerHandle } from '../../flow/clock.js';
 import type { SessionEventStore } from '../../stores/eventStore.js';
 
@@ -49,7 +49,7 @@ export class SessionRegistry {
 
   constructor(limits: Partial<SessionLimits> = {}, clock: Clock = systemClock) {
     this.limits = {
-      ttlMs: requireInteger('sessions.ttl', limits.ttlMs ?? DEFAULT_SESSION_TTL_MS, 1),
+      ttlMs: requireDuration('sessions.ttl', limits.ttlMs ?? DEFAULT_SESSION_TTL_MS, 1),
       max: requireInteger('sessions.max', limits.max ?? DEFAULT_MAX_SESSIONS, 1),
     };
     this.#clock = clock;
