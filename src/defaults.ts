@@ -72,11 +72,37 @@ export const DEFAULT_TOOL_TIMEOUT_MS = 5 * 60 * 1000;
 /** Grace between SIGTERM and SIGKILL when a script tool is stopped. */
 export const DEFAULT_KILL_GRACE_MS = 5_000;
 
-/** Largest tool result sent inline; beyond it, a head/tail excerpt. */
-export const DEFAULT_INLINE_RESULT_MAX_BYTES = 1024 * 1024;
+/**
+ * Largest message sluice sends unless the client asked for more (a window it named): the first
+ * window, the default window and tool results are sized to fit once encoded. Strict clients
+ * (the Python SDK) refuse any SSE event larger than this.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Script output kept whole in a result; beyond it, a head/tail excerpt and the full output spooled. */
+export const DEFAULT_INLINE_RESULT_MAX_BYTES = 512 * 1024;
 
 /** Time a spooled run output (`runs://ID/stdout`) is kept. */
 export const DEFAULT_SPOOL_TTL_MS = 60 * 60 * 1000;
+
+/** Bytes one spooled run output keeps at most; past it the file is cut and the result says so. */
+export const DEFAULT_SPOOL_MAX_BYTES_PER_RUN = 256 * 1024 * 1024;
+
+/** Bytes all spooled run outputs keep together at most; the oldest finished ones are removed first. */
+export const DEFAULT_SPOOL_MAX_TOTAL_BYTES = 1024 * 1024 * 1024;
+
+/** Script processes running at once over all script tools; further calls wait. */
+export const DEFAULT_MAX_CONCURRENT_SCRIPTS = 16;
+
+/** Script tool calls waiting for a free slot at most; past it a call gets a "busy" error result. */
+export const DEFAULT_MAX_QUEUED_SCRIPTS = 64;
+
+/**
+ * Progress heartbeat: a call with a progress token that has reported nothing for this long gets a
+ * progress notification (value still increasing) saying it is still running, so clients that reset
+ * their timeout only on progress do not give up on a long silent call (0 = off).
+ */
+export const DEFAULT_PROGRESS_HEARTBEAT_MS = 30_000;
 
 /** Largest HTTP request body accepted on `/mcp` (413 beyond it). */
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
@@ -93,8 +119,15 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 /** Tail of a failing script's stderr quoted in its error result. */
 export const DEFAULT_STDERR_TAIL_BYTES = 4 * 1024;
 
-/** Largest byte window one `resources/read` answers with; also the first window a client that asks for none gets. */
+/** Largest byte window one `resources/read` answers with when the client names its window. */
 export const DEFAULT_MAX_READ_WINDOW_BYTES = 1024 * 1024;
+
+/**
+ * Bytes of the window a client gets when it names none (and the default length of a URI window):
+ * sized so the encoded answer fits in {@link DEFAULT_MAX_MESSAGE_BYTES} (it is cut further when
+ * escaping would make it larger).
+ */
+export const DEFAULT_READ_WINDOW_BYTES = 512 * 1024;
 
 /** Bytes of resource data streamed (server or client) between two garbage collections, where the runtime exposes `gc`. */
 export const DEFAULT_COLLECT_EVERY_BYTES = 16 * 1024 * 1024;

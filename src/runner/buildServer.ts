@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { DEFAULT_MAX_CONCURRENT_SCRIPTS, DEFAULT_MAX_QUEUED_SCRIPTS } from '../defaults.js';
+import { ConcurrencyLimit } from '../flow/concurrencyLimit.js';
 import { SluiceServer, type SluiceServerOptions } from '../server/sluiceServer.js';
 import { serveHttp, type RunningHttpServer, type ServeHttpOptions } from '../transports/http/nodeServer.js';
 import type { SluiceConfig } from './config.js';
@@ -20,18 +22,30 @@ export function buildServer(config: SluiceConfig, options: BuildServerOptions = 
     name: config.name,
     version: config.version,
     ...(config.progressPerSecond !== undefined && { progressPerSecond: config.progressPerSecond }),
+    ...(config.heartbeatMs !== undefined && { progressHeartbeatMs: config.heartbeatMs }),
     ...(config.backpressure !== undefined && { slowConsumer: config.backpressure }),
     ...options,
   });
   let spool = options.spool;
   if (spool === undefined && config.tools.length > 0) {
     // Full outputs beyond the inline limit live here, as runs://ID/stdout, until their TTL.
-    const owned = new RunSpool({ ...(options.spoolTtlMs !== undefined && { ttlMs: options.spoolTtlMs }) });
+    const { ttlMs, maxBytesPerRun, maxTotalBytes } = config.spool;
+    const owned = new RunSpool({
+      ...((options.spoolTtlMs ?? ttlMs) !== undefined && { ttlMs: options.spoolTtlMs ?? ttlMs }),
+      ...(maxBytesPerRun !== undefined && { maxBytesPerRun }),
+      ...(maxTotalBytes !== undefined && { maxTotalBytes }),
+    });
     sluice.onShutdown(() => owned.close());
     spool = owned;
   }
   if (spool !== undefined) sluice.resourceTemplate(spool.resourceTemplate());
-  for (const tool of config.tools) sluice.tool(scriptTool(tool, { ...options, ...(spool !== undefined && { spool }) }));
+  // One limit for every script process of this server, and one per tool that sets `concurrency`.
+  const maxQueued = config.scripts.maxQueued ?? DEFAULT_MAX_QUEUED_SCRIPTS;
+  const everyScript = new ConcurrencyLimit(config.scripts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_SCRIPTS, maxQueued);
+  for (const tool of config.tools) {
+    const limits = tool.concurrency === undefined ? [everyScript] : [new ConcurrencyLimit(tool.concurrency, maxQueued), everyScript];
+    sluice.tool(scriptTool(tool, { ...options, ...(spool !== undefined && { spool }), limits }));
+  }
   for (const resource of config.resources) {
     const definition = fileResource(resource);
     if ('uriTemplate' in definition) sluice.resourceTemplate(definition);

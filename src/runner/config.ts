@@ -30,6 +30,10 @@ export interface ScriptToolConfig {
   readonly required: readonly string[];
   readonly timeoutMs: number | undefined;
   readonly progressPerSecond: number | undefined;
+  /** Progress heartbeat for this tool (ms, 0 = off); `undefined`: the server's. */
+  readonly heartbeatMs?: number | undefined;
+  /** Processes of this tool running at once, at most; `undefined`: only the server-wide limit. */
+  readonly concurrency?: number | undefined;
   readonly backpressure: SlowConsumerOptions | undefined;
   /** SEP-1699 SSE polling: close a 2025-era call's stream after this long and let the client resume (ms). */
   readonly closeStreamAfterMs: number | undefined;
@@ -69,7 +73,13 @@ export interface SluiceConfig {
     readonly eventLog: Partial<EventLogLimits>;
   };
   readonly progressPerSecond: number | undefined;
+  /** Progress heartbeat (ms, 0 = off). */
+  readonly heartbeatMs: number | undefined;
   readonly backpressure: SlowConsumerOptions | undefined;
+  /** Script processes at once over all tools, and calls waiting for one. */
+  readonly scripts: { readonly maxConcurrent: number | undefined; readonly maxQueued: number | undefined };
+  /** Where output beyond the inline limit goes. */
+  readonly spool: { readonly ttlMs: number | undefined; readonly maxBytesPerRun: number | undefined; readonly maxTotalBytes: number | undefined };
 }
 
 const PARTIAL_POLICIES = ['block', 'drop-newest', 'drop-oldest', 'coalesce-latest'] as const;
@@ -111,7 +121,7 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   const v = new Validator(doc, lineCounter, file);
   const root = doc.toJS() ?? {};
   v.object(root, [], 'the config');
-  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress', 'backpressure']);
+  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress', 'backpressure', 'scripts', 'spool']);
   const base = dirname(file);
 
   const tools = v.list(root.tools, ['tools']).map((raw, i) => v.tool(raw, ['tools', i], base));
@@ -166,11 +176,25 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
       eventLog,
     };
   }
-  let progressPerSecond: number | undefined;
-  if (root.progress !== undefined) {
-    v.object(root.progress, ['progress'], 'progress');
-    v.keys(root.progress, ['progress'], ['perSecond']);
-    progressPerSecond = root.progress.perSecond === undefined ? undefined : v.number(root.progress.perSecond, ['progress', 'perSecond'], 0);
+  const { perSecond: progressPerSecond, heartbeatMs } = v.progress(root.progress, ['progress']);
+  let scripts: SluiceConfig['scripts'] = { maxConcurrent: undefined, maxQueued: undefined };
+  if (root.scripts !== undefined) {
+    v.object(root.scripts, ['scripts'], 'scripts');
+    v.keys(root.scripts, ['scripts'], ['maxConcurrent', 'maxQueued']);
+    scripts = {
+      maxConcurrent: root.scripts.maxConcurrent === undefined ? undefined : v.integer(root.scripts.maxConcurrent, ['scripts', 'maxConcurrent'], 1),
+      maxQueued: root.scripts.maxQueued === undefined ? undefined : v.integer(root.scripts.maxQueued, ['scripts', 'maxQueued'], 0),
+    };
+  }
+  let spool: SluiceConfig['spool'] = { ttlMs: undefined, maxBytesPerRun: undefined, maxTotalBytes: undefined };
+  if (root.spool !== undefined) {
+    v.object(root.spool, ['spool'], 'spool');
+    v.keys(root.spool, ['spool'], ['ttl', 'maxBytesPerRun', 'maxTotalBytes']);
+    spool = {
+      ttlMs: root.spool.ttl === undefined ? undefined : v.duration(root.spool.ttl, ['spool', 'ttl']),
+      maxBytesPerRun: root.spool.maxBytesPerRun === undefined ? undefined : v.integer(root.spool.maxBytesPerRun, ['spool', 'maxBytesPerRun'], 1),
+      maxTotalBytes: root.spool.maxTotalBytes === undefined ? undefined : v.integer(root.spool.maxTotalBytes, ['spool', 'maxTotalBytes'], 1),
+    };
   }
   return {
     file,
@@ -181,6 +205,9 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
     resources,
     sessions,
     progressPerSecond,
+    heartbeatMs,
+    scripts,
+    spool,
   };
 }
 
@@ -277,7 +304,7 @@ class Validator {
 
   tool(raw: Raw, path: ReadonlyArray<string | number>, base: string): ScriptToolConfig {
     this.object(raw, path, 'a tool');
-    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'backpressure', 'closeStreamAfter', 'cwd', 'env']);
+    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'backpressure', 'closeStreamAfter', 'concurrency', 'cwd', 'env']);
     const name = this.string(raw.name, [...path, 'name']);
     if (!TOOL_NAME.test(name)) this.fail([...path, 'name'], `tool name "${name}" may use only letters, digits, "_", "-" and "." (1-128 characters)`);
     const description = this.string(raw.description, [...path, 'description']);
@@ -306,12 +333,7 @@ class Validator {
       }
       return arg;
     });
-    let progressPerSecond: number | undefined;
-    if (raw.progress !== undefined) {
-      this.object(raw.progress, [...path, 'progress'], 'progress');
-      this.keys(raw.progress, [...path, 'progress'], ['perSecond']);
-      progressPerSecond = this.number(raw.progress.perSecond, [...path, 'progress', 'perSecond'], 0);
-    }
+    const { perSecond: progressPerSecond, heartbeatMs } = this.progress(raw.progress, [...path, 'progress']);
     const env: Record<string, string> = {};
     if (raw.env !== undefined) {
       this.object(raw.env, [...path, 'env'], 'env');
@@ -332,10 +354,24 @@ class Validator {
       required,
       timeoutMs: raw.timeout === undefined ? undefined : this.duration(raw.timeout, [...path, 'timeout']),
       progressPerSecond,
+      heartbeatMs,
+      concurrency: raw.concurrency === undefined ? undefined : this.integer(raw.concurrency, [...path, 'concurrency'], 1),
       backpressure: this.backpressure(raw.backpressure, [...path, 'backpressure']),
       closeStreamAfterMs: raw.closeStreamAfter === undefined ? undefined : this.duration(raw.closeStreamAfter, [...path, 'closeStreamAfter']),
       cwd,
       env,
+    };
+  }
+
+  /** `progress: { perSecond, heartbeat }`, globally or per tool; `heartbeat: 0` (or `off`) turns it off. */
+  progress(raw: Raw, path: ReadonlyArray<string | number>): { perSecond: number | undefined; heartbeatMs: number | undefined } {
+    if (raw === undefined) return { perSecond: undefined, heartbeatMs: undefined };
+    this.object(raw, path, 'progress');
+    this.keys(raw, path, ['perSecond', 'heartbeat']);
+    const heartbeat = raw.heartbeat;
+    return {
+      perSecond: raw.perSecond === undefined ? undefined : this.number(raw.perSecond, [...path, 'perSecond'], 0),
+      heartbeatMs: heartbeat === undefined ? undefined : heartbeat === 0 || heartbeat === 'off' || heartbeat === '0' ? 0 : this.duration(heartbeat, [...path, 'heartbeat']),
     };
   }
 

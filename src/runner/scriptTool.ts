@@ -6,35 +6,30 @@
  * argument element gets its placeholders replaced in place, so an argument
  * value can never become a second argv element or a shell construct.
  *
- * The child leads its own process group; stopping it (cancellation, timeout,
- * shutdown) sends SIGTERM to the whole group, then SIGKILL after the grace
- * period, so grandchildren do not outlive it.
+ * Nothing a script starts outlives it: the child leads its own process group
+ * and carries an environment marker its descendants inherit
+ * (`processTree.ts`); stopping it (cancellation, timeout, shutdown) signals
+ * the group and every marked process, SIGTERM then SIGKILL after the grace
+ * period, and the orphan watchdog does the same if this process dies first.
+ *
+ * How many scripts run at once is bounded (`limits`); calls beyond it wait
+ * in a bounded queue, and past that get a "busy" error result.
  *
  * @module
  */
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import type { ContentBlock } from '@modelcontextprotocol/server';
 import { DEFAULT_INLINE_RESULT_MAX_BYTES, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_LINE_BYTES, DEFAULT_STDERR_TAIL_BYTES } from '../defaults.js';
+import { type ConcurrencyLimit, ConcurrencyLimitFullError } from '../flow/concurrencyLimit.js';
 import { HeadTailBuffer } from '../flow/headTailBuffer.js';
-import { LineSplitter } from '../flow/lineSplitter.js';
 import type { JsonSchemaObject } from '../server/jsonSchema.js';
 import type { ToolContext, ToolDefinition, ToolResult } from '../server/types.js';
 import type { ScriptToolConfig } from './config.js';
-import { parseProgressLine } from './progressLine.js';
-import type { RunSpool, SpoolFile } from './spool.js';
-
-async function resourceLink(tool: string, spool: SpoolFile, runs: RunSpool): Promise<ContentBlock> {
-  const size = (await stat(runs.pathOf(spool.id)).catch(() => undefined))?.size;
-  return {
-    type: 'resource_link',
-    uri: spool.uri,
-    name: `${tool} output`,
-    description: 'The full output of this run',
-    mimeType: 'text/plain',
-    ...(size !== undefined && { size }),
-  };
-}
+import { ensureOrphanWatchdog, OWNER_MARKER } from './orphanWatchdog.js';
+import { runMarker, signalMarked } from './processTree.js';
+import { fitResultText, ScriptOutput } from './scriptOutput.js';
+import type { RunSpool } from './spool.js';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
@@ -64,10 +59,12 @@ export function buildArgv(template: readonly string[], args: Record<string, unkn
 export interface ScriptToolOptions {
   /** @defaultValue {@link DEFAULT_KILL_GRACE_MS} */
   readonly killGraceMs?: number;
-  /** @defaultValue {@link DEFAULT_INLINE_RESULT_MAX_BYTES} */
-  readonly inlineMaxChars?: number;
+  /** Output bytes kept inline; beyond it, a head/tail excerpt (and the spool). @defaultValue {@link DEFAULT_INLINE_RESULT_MAX_BYTES} */
+  readonly inlineMaxBytes?: number;
   /** Where output beyond the inline limit goes (`runs://ID/stdout`); without one it is only excerpted. */
   readonly spool?: RunSpool;
+  /** Limits every run of this tool waits on, in order (e.g. the tool's own, then the server's). */
+  readonly limits?: readonly ConcurrencyLimit[];
 }
 
 export function scriptTool(config: ScriptToolConfig, options: ScriptToolOptions = {}): ToolDefinition {
@@ -82,86 +79,68 @@ export function scriptTool(config: ScriptToolConfig, options: ScriptToolOptions 
     inputSchema,
     ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
     ...(config.progressPerSecond !== undefined && { progressPerSecond: config.progressPerSecond }),
+    ...(config.heartbeatMs !== undefined && { heartbeatMs: config.heartbeatMs }),
     ...(config.backpressure !== undefined && { slowConsumer: config.backpressure }),
     ...(config.closeStreamAfterMs !== undefined && { closeStreamAfterMs: config.closeStreamAfterMs }),
-    handler: (args, ctx) => runScript(config, buildArgv(config.args, args), ctx, options),
+    handler: (args, ctx) => runLimited(config, buildArgv(config.args, args), ctx, options),
   };
 }
 
+/** Runs the script once every limit gave it a slot; "busy" when a queue is full. */
+async function runLimited(config: ScriptToolConfig, argv: string[], ctx: ToolContext, options: ScriptToolOptions): Promise<ToolResult> {
+  const releases: Array<() => void> = [];
+  try {
+    for (const limit of options.limits ?? []) releases.push(await limit.acquire(ctx.signal));
+  } catch (error) {
+    for (const release of releases) release();
+    if (!(error instanceof ConcurrencyLimitFullError)) throw error; // cancelled while waiting
+    return {
+      content: [{ type: 'text', text: `Tool "${config.name}" is busy: ${error.message} (script processes). Try again later.` }],
+      isError: true,
+    };
+  }
+  try {
+    return await runScript(config, argv, ctx, options);
+  } finally {
+    for (const release of releases.reverse()) release();
+  }
+}
+
 function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, options: ScriptToolOptions): Promise<ToolResult> {
-  const inlineMax = options.inlineMaxChars ?? DEFAULT_INLINE_RESULT_MAX_BYTES;
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  ensureOrphanWatchdog();
+  const marker = runMarker(randomUUID());
   return new Promise<ToolResult>((resolve) => {
     const child = spawn(config.command, argv, {
       cwd: config.cwd,
-      env: { ...process.env, ...config.env },
+      env: { ...process.env, ...config.env, [marker]: '1', [OWNER_MARKER]: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // own process group: one signal reaches every descendant
+      detached: true, // own process group: one signal reaches every descendant that stays in it
       shell: false,
     });
-    const output = new HeadTailBuffer(Math.floor(inlineMax / 2), Math.floor(inlineMax / 2));
+    const output = new ScriptOutput({
+      inlineMaxBytes: options.inlineMaxBytes ?? DEFAULT_INLINE_RESULT_MAX_BYTES,
+      maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+      spool: options.spool,
+      onProgress: (update) => ctx.progress(update.progress, update.total, update.message),
+    });
     const stderr = new HeadTailBuffer(0, DEFAULT_STDERR_TAIL_BYTES);
-    let outputLines = 0;
-    let outputChars = 0;
-    let chunkLines: string[] = [];
-    let spooled: SpoolFile | undefined;
-    let spoolWrites: Array<Promise<void>> = [];
-    const lines = new LineSplitter((line) => {
-      const progress = parseProgressLine(line);
-      if (progress !== undefined) {
-        ctx.progress(progress.progress, progress.total, progress.message);
-        return;
-      }
-      const text = outputLines++ === 0 ? line : `\n${line}`;
-      outputChars += text.length;
-      if (spooled === undefined && options.spool !== undefined && outputChars > inlineMax) {
-        // Outgrowing the inline limit: nothing has been dropped yet, so the buffer still holds all of it.
-        spooled = options.spool.open();
-        spoolWrites.push(spooled.write(output.text()));
-      }
-      output.push(text);
-      if (spooled !== undefined) spoolWrites.push(spooled.write(text));
-      chunkLines.push(line);
-    }, DEFAULT_MAX_LINE_BYTES);
-    /**
-     * Streams the output lines of one stdout chunk as one partial result. stdout
-     * pauses until the client took it and the spool file took it too: the
-     * script then blocks on a full pipe instead of the server buffering.
-     */
-    const streamLines = () => {
-      const pending = spoolWrites;
-      spoolWrites = [];
-      if (chunkLines.length > 0) {
-        pending.push(ctx.partial(`${chunkLines.join('\n')}\n`));
-        chunkLines = [];
-      }
+    const errDecoder = new TextDecoder();
+
+    // stdout pauses until the client took the chunk's output (and the spool file took it): the
+    // script then blocks on a full pipe instead of the server buffering.
+    child.stdout.on('data', (chunk: Buffer) => {
+      const pending = output.feed(chunk);
+      const text = output.takeChunkText();
+      if (text !== '') pending.push(ctx.partial(text));
       if (pending.length === 0) return;
       child.stdout.pause();
       void Promise.all(pending).finally(() => child.stdout.resume());
-    };
-    const decoder = new TextDecoder();
-    const errDecoder = new TextDecoder();
-    child.stdout.on('data', (chunk: Buffer) => {
-      lines.feed(decoder.decode(chunk, { stream: true }));
-      streamLines();
     });
     child.stderr.on('data', (chunk: Buffer) => stderr.push(errDecoder.decode(chunk, { stream: true })));
 
-    let killTimer: NodeJS.Timeout | undefined;
-    const signalGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // ESRCH: the group is already gone.
-      }
-    };
-    const stop = () => {
-      signalGroup('SIGTERM');
-      killTimer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
-      killTimer.unref();
-    };
-    ctx.onAbort(stop);
+    const stopper = processStopper(child.pid, marker, graceMs);
+    ctx.onAbort(() => stopper.stop());
 
     child.once('error', (error: NodeJS.ErrnoException) => {
       resolve({
@@ -170,35 +149,80 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
       });
     });
     child.once('exit', () => {
-      // The leader is gone; whatever it left running in its group is an orphan-to-be.
-      if (!ctx.signal.aborted) signalGroup('SIGKILL');
+      // The leader is gone: whatever it left running (in its group or not) goes too, so its pipes close.
+      if (!ctx.signal.aborted) stopper.kill();
+      // A descendant that escaped every signal may still hold stdout: do not wait for it forever.
+      stopper.afterGrace(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      });
     });
     child.once('close', (code, signal) => {
       void (async () => {
-        if (killTimer !== undefined) clearTimeout(killTimer);
-        lines.feed(decoder.decode());
-        lines.flush();
-        streamLines();
+        stopper.done();
+        const pending = output.finish();
+        const text = output.takeChunkText();
+        if (text !== '') pending.push(ctx.partial(text));
+        await Promise.all(pending);
         stderr.push(errDecoder.decode());
-        const spool = spooled;
-        if (spool !== undefined) await spool.close();
-        const text = spool === undefined ? output.text() : output.text((n) => `\n… ${n} characters omitted; the full output is at ${spool.uri} …\n`);
-        const link = spool === undefined ? [] : [await resourceLink(config.name, spool, options.spool!)];
-        if (code === 0) {
-          resolve(link.length === 0 ? text : { content: [{ type: 'text', text }, ...link] });
-          return;
-        }
-        const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
-        const tail = stderr.text().trim();
-        resolve({
-          content: [
-            { type: 'text', text: `Tool "${config.name}" ${how}.${tail === '' ? '' : `\nstderr (tail):\n${tail}`}` },
-            ...(text === '' ? [] : [{ type: 'text' as const, text }]),
-            ...link,
-          ],
-          isError: true,
-        });
+        resolve(await resultOf(config, output, stderr.text().trim(), code, signal));
       })();
     });
   });
+}
+
+/** Signals a script's process group and every process carrying its marker; idempotent per signal. */
+function processStopper(pid: number | undefined, marker: string, graceMs: number) {
+  const timers: NodeJS.Timeout[] = [];
+  const signal = (name: NodeJS.Signals) => {
+    if (pid !== undefined) {
+      try {
+        process.kill(-pid, name);
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    }
+    void signalMarked(marker, name);
+  };
+  const later = (fn: () => void) => {
+    const timer = setTimeout(fn, graceMs);
+    timer.unref();
+    timers.push(timer);
+  };
+  let stopping = false;
+  return {
+    /** SIGTERM now, SIGKILL after the grace period (cancellation, timeout, shutdown). */
+    stop() {
+      if (stopping) return;
+      stopping = true;
+      signal('SIGTERM');
+      later(() => signal('SIGKILL'));
+    },
+    /** SIGKILL now (the leader exited by itself; what it left behind goes). */
+    kill() {
+      signal('SIGKILL');
+    },
+    afterGrace: later,
+    done() {
+      for (const timer of timers) clearTimeout(timer);
+    },
+  };
+}
+
+async function resultOf(
+  config: ScriptToolConfig,
+  output: ScriptOutput,
+  stderrTail: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): Promise<ToolResult> {
+  const { text, link } = await output.result(config.name);
+  const links: ContentBlock[] = link === undefined ? [] : [link];
+  if (code === 0) return links.length === 0 ? text : { content: [{ type: 'text', text }, ...links] };
+  const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
+  const head = fitResultText(`Tool "${config.name}" ${how}.${stderrTail === '' ? '' : `\nstderr (tail):\n${stderrTail}`}`);
+  return {
+    content: [{ type: 'text', text: head }, ...(text === '' ? [] : [{ type: 'text' as const, text }]), ...links],
+    isError: true,
+  };
 }

@@ -6,9 +6,16 @@
  * previous, so they reach the wire in order), and turns into a no-op once the
  * request is cancelled or finished: never an exception for those.
  *
+ * Heartbeat: when `heartbeatMs` passes with nothing sent, it sends one
+ * update itself, a hair above the last value (the spec's rule: progress
+ * strictly increases), with a message saying the call is still running. Some
+ * clients (Claude Code) reset their timeout only on progress and abandon a
+ * long call that prints nothing; keepalive comments do not count for them.
+ *
  * @module
  */
 import { type Clock, systemClock, type TimerHandle } from '../flow/clock.js';
+import { formatDuration } from '../flow/formatDuration.js';
 import { ProgressThrottle, type ProgressUpdate } from '../flow/progressThrottle.js';
 
 /** Sends one progress update on the wire. May reject (e.g. the stream closed); rejections are swallowed. */
@@ -27,15 +34,32 @@ export class ProgressReporter {
   #sent = 0;
   #fallbackMessage: string | undefined;
   #ownProgress = false;
+  /** The tool's own latest total, kept on heartbeats. */
+  #total: number | undefined;
+  #heartbeats = 0;
+  readonly #heartbeatMs: number;
+  readonly #startedAt: number;
+  #lastSentAt: number;
+  #heartbeatTimer: TimerHandle | undefined;
 
   /**
    * @param send - how to send an update; `undefined` when the request carried no progress token (every call is a no-op).
    * @param perSecond - throttle rate; 0 = unthrottled.
+   * @param heartbeatMs - silence after which a heartbeat update goes out; 0 = off.
    */
-  constructor(send: SendProgress | undefined, perSecond: number, clock: Clock = systemClock) {
+  constructor(send: SendProgress | undefined, perSecond: number, clock: Clock = systemClock, heartbeatMs: number = 0) {
     this.#throttle = new ProgressThrottle(perSecond);
     this.#send = send;
     this.#clock = clock;
+    this.#heartbeatMs = heartbeatMs;
+    this.#startedAt = clock.now();
+    this.#lastSentAt = this.#startedAt;
+    if (send !== undefined && heartbeatMs > 0) this.#armHeartbeat(heartbeatMs);
+  }
+
+  /** Heartbeat updates sent so far. */
+  get heartbeats(): number {
+    return this.#heartbeats;
   }
 
   /** Updates sent so far. */
@@ -46,6 +70,7 @@ export class ProgressReporter {
   /** Reports progress; values that do not increase are ignored. */
   report(update: ProgressUpdate): void {
     this.#ownProgress = true;
+    if (update.total !== undefined) this.#total = update.total;
     this.#offer(update.message === undefined && this.#fallbackMessage !== undefined ? { ...update, message: this.#fallbackMessage } : update);
   }
 
@@ -87,6 +112,31 @@ export class ProgressReporter {
     this.#throttle.reset();
   }
 
+  #armHeartbeat(delayMs: number): void {
+    this.#heartbeatTimer = this.#clock.setTimeout(() => this.#onHeartbeat(), delayMs);
+  }
+
+  #onHeartbeat(): void {
+    this.#heartbeatTimer = undefined;
+    if (this.#done) return;
+    const now = this.#clock.now();
+    const silentFor = now - this.#lastSentAt;
+    if (silentFor < this.#heartbeatMs || this.#inFlight || this.#throttle.hasPending) {
+      // Something went out (or is about to) meanwhile: wait a full interval after it.
+      this.#armHeartbeat(Math.max(1, this.#heartbeatMs - silentFor));
+      return;
+    }
+    const high = this.#throttle.highWater;
+    const base = Number.isFinite(high) ? high : 0;
+    // Strictly above the last value, by a step too small to pass the tool's next real value.
+    const progress = base + 1e-6 * Math.max(1, Math.abs(base));
+    const total = this.#total;
+    const message = `still running after ${formatDuration(Math.round(now - this.#startedAt))}; no new progress for ${formatDuration(Math.round(silentFor))}`;
+    this.#heartbeats++;
+    this.#offer({ progress, ...(total !== undefined && progress <= total && { total }), message });
+    this.#armHeartbeat(this.#heartbeatMs);
+  }
+
   #onTimer(): void {
     this.#timer = undefined;
     if (this.#done) return;
@@ -115,6 +165,7 @@ export class ProgressReporter {
       while (next !== undefined) {
         this.#queued = undefined;
         this.#sent++;
+        this.#lastSentAt = this.#clock.now();
         try {
           await send(next);
         } catch {
@@ -130,6 +181,10 @@ export class ProgressReporter {
     if (this.#timer !== undefined) {
       this.#clock.clearTimeout(this.#timer);
       this.#timer = undefined;
+    }
+    if (this.#heartbeatTimer !== undefined) {
+      this.#clock.clearTimeout(this.#heartbeatTimer);
+      this.#heartbeatTimer = undefined;
     }
   }
 }

@@ -22,7 +22,7 @@ import {
   type ServerContext,
   type Tool,
 } from '@modelcontextprotocol/server';
-import { DEFAULT_MAX_READ_WINDOW_BYTES, DEFAULT_PROGRESS_PER_SECOND, DEFAULT_TOOL_TIMEOUT_MS } from '../defaults.js';
+import { DEFAULT_MAX_READ_WINDOW_BYTES, DEFAULT_PROGRESS_HEARTBEAT_MS, DEFAULT_PROGRESS_PER_SECOND, DEFAULT_TOOL_TIMEOUT_MS } from '../defaults.js';
 import { InvalidOptionError, requireDuration, requireInteger } from '../errors.js';
 import { type Clock, systemClock } from '../flow/clock.js';
 import { ErrorCode, Method, RESOURCE_STREAM_CAPABILITY, STREAMED_META_KEY } from '../protocol/wire.js';
@@ -52,6 +52,12 @@ export interface SluiceServerOptions {
   readonly instructions?: string;
   /** Progress notifications per request and second (0 = unthrottled). @defaultValue {@link DEFAULT_PROGRESS_PER_SECOND} */
   readonly progressPerSecond?: number;
+  /**
+   * Progress heartbeat: a call with a progress token that sent no progress
+   * for this long gets a notification saying it is still running (ms, 0 = off).
+   * @defaultValue {@link DEFAULT_PROGRESS_HEARTBEAT_MS}
+   */
+  readonly progressHeartbeatMs?: number;
   /** Default tool timeout (ms, ≥ 1). @defaultValue {@link DEFAULT_TOOL_TIMEOUT_MS} */
   readonly toolTimeoutMs?: number;
   /** What tools do when a client reads too slowly. @defaultValue partial results block; no stall timeout */
@@ -96,7 +102,7 @@ interface CompiledTemplate {
 const EMPTY_INPUT_SCHEMA = { type: 'object', properties: {} } as const;
 
 export class SluiceServer {
-  readonly options: Readonly<Required<Pick<SluiceServerOptions, 'progressPerSecond' | 'toolTimeoutMs' | 'maxReadWindowBytes'>>> &
+  readonly options: Readonly<Required<Pick<SluiceServerOptions, 'progressPerSecond' | 'progressHeartbeatMs' | 'toolTimeoutMs' | 'maxReadWindowBytes'>>> &
     SluiceServerOptions;
   readonly #tools = new Map<string, CompiledTool>();
   readonly #resources = new Map<string, ResourceDefinition>();
@@ -114,9 +120,10 @@ export class SluiceServer {
       throw new InvalidOptionError('progressPerSecond', 'must be a finite number >= 0', progressPerSecond);
     }
     const toolTimeoutMs = requireDuration('toolTimeoutMs', options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, 1);
+    const progressHeartbeatMs = requireDuration('progressHeartbeatMs', options.progressHeartbeatMs ?? DEFAULT_PROGRESS_HEARTBEAT_MS, 0);
     // A 4-byte UTF-8 character must fit in a window.
     const maxReadWindowBytes = requireInteger('maxReadWindowBytes', options.maxReadWindowBytes ?? DEFAULT_MAX_READ_WINDOW_BYTES, 4);
-    this.options = { ...options, progressPerSecond, toolTimeoutMs, maxReadWindowBytes };
+    this.options = { ...options, progressPerSecond, progressHeartbeatMs, toolTimeoutMs, maxReadWindowBytes };
     this.#clock = options.clock ?? systemClock;
     this.#cursors = new ReadCursors(this.#clock, options.readCursors);
   }
@@ -135,6 +142,7 @@ export class SluiceServer {
   tool<Args = Record<string, unknown>>(definition: ToolDefinition<Args>): this {
     if (this.#tools.has(definition.name)) throw new InvalidOptionError('tool.name', 'must be unique', definition.name);
     if (definition.timeoutMs !== undefined) requireDuration(`tool ${definition.name}: timeoutMs`, definition.timeoutMs, 1);
+    if (definition.heartbeatMs !== undefined) requireDuration(`tool ${definition.name}: heartbeatMs`, definition.heartbeatMs, 0);
     if (definition.closeStreamAfterMs !== undefined) requireDuration(`tool ${definition.name}: closeStreamAfterMs`, definition.closeStreamAfterMs, 1);
     const inputSchema = definition.inputSchema ?? EMPTY_INPUT_SCHEMA;
     const listing: Tool = {
@@ -301,6 +309,7 @@ export class SluiceServer {
       clientCapabilities,
       slowConsumer: { ...this.options.slowConsumer, ...tool.definition.slowConsumer },
       progressPerSecond: this.options.progressPerSecond,
+      heartbeatMs: this.options.progressHeartbeatMs,
       timeoutMs: this.options.toolTimeoutMs,
       clock: this.#clock,
       shutdown: this.#shutdown.signal,

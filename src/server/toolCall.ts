@@ -10,12 +10,15 @@
  */
 import { ProtocolError, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { Clock } from '../flow/clock.js';
+import { formatDuration } from '../flow/formatDuration.js';
 import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY } from '../protocol/wire.js';
 import { outboundMeterOf } from './outbound.js';
 import { PartialEmitter } from './partial.js';
 import { ProgressReporter } from './progress.js';
 import type { OutboundMeter } from '../flow/outboundMeter.js';
 import type { SlowConsumerOptions, ToolContext, ToolDefinition, ToolResult } from './types.js';
+
+export { formatDuration };
 
 /** Why a call's signal was aborted. */
 export class ToolTimeoutError extends Error {
@@ -30,6 +33,8 @@ export interface ToolCallOptions {
   readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
   readonly slowConsumer?: SlowConsumerOptions;
   readonly progressPerSecond: number;
+  /** Progress heartbeat after this much silence (ms, 0 = off). @defaultValue 0 */
+  readonly heartbeatMs?: number;
   readonly timeoutMs: number;
   readonly clock: Clock;
   /** Aborted on server shutdown. */
@@ -77,6 +82,7 @@ export async function runToolCall(
         },
     tool.progressPerSecond ?? options.progressPerSecond,
     options.clock,
+    tool.heartbeatMs ?? options.heartbeatMs ?? 0,
   );
 
   const partialToken = mcp.mcpReq._meta?.[PARTIAL_RESULT_TOKEN_META_KEY];
@@ -186,16 +192,6 @@ function abortedResult(reason: unknown): CallToolResult {
 /** Normalizes a handler's return value. */
 export function toCallToolResult(value: ToolResult): CallToolResult {
   return typeof value === 'string' ? { content: [{ type: 'text', text: value }] } : value;
-}
-
-/** `90000` → `1m30s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${rest > 0 || s === 0 ? `${rest}s` : ''}`;
 }
 
 /**

@@ -64,6 +64,12 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
   readonly annotations?: ToolAnnotations;
   /** Progress notifications per second for this tool; 0 = unthrottled. @defaultValue the server's `progressPerSecond` */
   readonly progressPerSecond?: number;
+  /**
+   * Progress heartbeat for this tool: after this long with no progress sent, a
+   * call with a progress token gets one saying it is still running (ms, 0 = off).
+   * @defaultValue the server's `progressHeartbeatMs`
+   */
+  readonly heartbeatMs?: number;
   /** Time the tool may run before it is cancelled (ms). @defaultValue the server's `toolTimeoutMs` */
   readonly timeoutMs?: number;
   /** Slow-consumer behaviour for this tool. @defaultValue the server's `slowConsumer` */

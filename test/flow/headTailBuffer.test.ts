@@ -24,3 +24,24 @@ test('a tail-only buffer keeps the last characters', () => {
   b.push('hello world');
   assert.equal(b.text(() => ''), 'orld');
 });
+
+test('pieces of every size keep exactly the last tailChars, and the count of what was left out', () => {
+  for (const size of [1, 3, 7, 40]) {
+    const b = new HeadTailBuffer(4, 10);
+    let all = '';
+    for (let i = 0; i < 200; i++) {
+      const piece = String(i).padStart(size, '.').slice(-size);
+      b.push(piece);
+      all += piece;
+    }
+    assert.equal(b.text((n) => `[${n}]`), `${all.slice(0, 4)}[${all.length - 14}]${all.slice(-10)}`, `pieces of ${size}`);
+  }
+});
+
+test('a push costs the same however large the tail is (no copy of the tail per push)', () => {
+  // 20,000 pushes into a 4 MiB tail: copying the tail each time would move ~80 GB.
+  const b = new HeadTailBuffer(0, 4 * 1024 * 1024);
+  const line = `${'x'.repeat(1023)}\n`;
+  for (let i = 0; i < 20_000; i++) b.push(line);
+  assert.equal(b.text(() => '|').length, 4 * 1024 * 1024 + 1);
+});

@@ -41,9 +41,9 @@ test('a big output is excerpted inline and linked in full as runs://ID/stdout', 
   assert.equal(link?.type, 'resource_link');
   const uri = link!.type === 'resource_link' ? link.uri : '';
   const id = /^runs:\/\/([0-9a-f-]{36})\/stdout$/.exec(uri)![1]!;
-  const expected = `${'x'.repeat(64 * 1024 - 1)}\n`.repeat(LINES).slice(0, -1); // the result text has no trailing newline
+  const printed = `${'x'.repeat(64 * 1024 - 1)}\n`.repeat(LINES); // byte for byte, final newline included
   const file = spool.pathOf(id);
-  assert.equal(readFileSync(file, 'utf8'), expected, 'the spooled file is the whole output');
+  assert.equal(readFileSync(file, 'utf8'), printed, 'the spooled file is the whole output');
   assert.equal(link!.type === 'resource_link' && link.size, statSync(file).size);
   const read = await client.readResource(uri);
   assert.ok(read.contents[0] !== undefined && 'text' in read.contents[0] && read.contents[0].text.startsWith('xxxx'));
