@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,7 @@ export class RunSpool {
     this.maxBytesPerRun = requireInteger('spool.maxBytesPerRun', options.maxBytesPerRun ?? DEFAULT_SPOOL_MAX_BYTES_PER_RUN, 1);
     this.maxTotalBytes = requireInteger('spool.maxTotalBytes', options.maxTotalBytes ?? DEFAULT_SPOOL_MAX_TOTAL_BYTES, 1);
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-runs-'));
+    mkdirSync(this.dir, { recursive: true });
     this.#timer = setInterval(() => void this.sweep(), Math.max(50, Math.min(60_000, Math.floor(this.ttlMs / 4))));
     this.#timer.unref();
   }
@@ -94,10 +95,27 @@ export class RunSpool {
   open(): SpoolFile {
     const id = randomUUID();
     const stream: WriteStream = createWriteStream(this.pathOf(id), { flags: 'wx' });
-    stream.on('error', () => {}); // a failed write only costs the full output; the result still goes out
+    let failed = false;
+    // A failed file only costs the full output; the result still goes out.
+    stream.on('error', () => {
+      failed = true;
+    });
     const entry: Entry = { bytes: 0, open: true };
     this.#files.set(id, entry);
     let truncated = false;
+    // One wait for drain shared by every writer; a stream that failed (and closed) releases it too.
+    let drained: Promise<void> | undefined;
+    const drain = () =>
+      (drained ??= new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          drained = undefined;
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('close', done);
+      }));
     return {
       id,
       uri: RUNS_URI_TEMPLATE.replace('{id}', id),
@@ -108,19 +126,20 @@ export class RunSpool {
         return truncated;
       },
       write: (bytes) => {
-        if (truncated || bytes.length === 0) return Promise.resolve();
+        if (truncated || failed || bytes.length === 0) return Promise.resolve();
         const room = Math.min(this.maxBytesPerRun - entry.bytes, this.#makeRoom(bytes.length));
         const kept = room >= bytes.length ? bytes : bytes.subarray(0, Math.max(0, room));
         if (kept.length < bytes.length) truncated = true;
         if (kept.length === 0) return Promise.resolve();
         entry.bytes += kept.length;
         this.#total += kept.length;
-        return stream.write(kept) ? Promise.resolve() : new Promise((resolve) => stream.once('drain', resolve));
+        return stream.write(kept) ? Promise.resolve() : drain();
       },
       close: () =>
         new Promise<void>((resolve) => {
           entry.open = false;
-          stream.end(resolve);
+          if (failed || stream.destroyed) resolve();
+          else stream.end(resolve);
         }),
     };
   }
