@@ -187,3 +187,18 @@ test('with checkPaths (what loadConfig does), missing commands, cwd and folders 
   assert.equal(parseConfig(text('    command: node\n'), '/tmp/sluice.yaml', { checkPaths: true }).tools[0]!.command, 'node');
   assert.doesNotThrow(() => parseConfig(text('    command: sluice-no-such-command\n'), FILE), 'without checkPaths nothing on disk is looked at');
 });
+
+test('progress heartbeat and script limits, globally and per tool', () => {
+  const config = parseConfig(
+    'progress: { heartbeat: 20s }\nscripts: { maxConcurrent: 4, maxQueued: 0 }\nspool: { ttl: 10m, maxBytesPerRun: 1024, maxTotalBytes: 4096 }\ntools:\n  - { name: t, description: d, command: x, concurrency: 2, progress: { heartbeat: 0 } }\n  - { name: u, description: d, command: x, progress: { heartbeat: off } }\n',
+    FILE,
+  );
+  assert.equal(config.heartbeatMs, 20_000);
+  assert.equal(config.tools[0]!.heartbeatMs, 0);
+  assert.equal(config.tools[1]!.heartbeatMs, 0);
+  assert.equal(config.tools[0]!.concurrency, 2);
+  assert.deepEqual(config.scripts, { maxConcurrent: 4, maxQueued: 0 });
+  assert.deepEqual(config.spool, { ttlMs: 600_000, maxBytesPerRun: 1024, maxTotalBytes: 4096 });
+  assert.match(errorOf('tools:\n  - { name: t, description: d, command: x, concurrency: 0 }\n').message, /concurrency: must be an integer >= 1/);
+  assert.match(errorOf('progress: { heartbeat: soon }\n').message, /progress\.heartbeat: must be a duration/);
+});

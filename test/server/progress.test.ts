@@ -90,3 +90,44 @@ test('one send at a time; while the transport holds one back, newer values coale
   assert.equal(maxActive, 1);
   assert.deepEqual(sent, [1, 20], 'a stalled transport costs one pending update, and the last one arrives');
 });
+
+test('heartbeat: after heartbeatMs of silence one update goes out, above the last value, saying the call still runs', async () => {
+  const clock = new FakeClock();
+  const updates: ProgressUpdate[] = [];
+  const r = new ProgressReporter(async (u) => void updates.push(u), 0, clock, 1000);
+  clock.advance(999);
+  await tick();
+  assert.equal(updates.length, 0, 'nothing before the interval');
+  clock.advance(1);
+  await tick();
+  assert.equal(updates.length, 1);
+  assert.ok(updates[0]!.progress > 0, 'strictly above the implicit start (0)');
+  assert.match(updates[0]!.message ?? '', /still running after 1s; no new progress for 1s/);
+  r.report({ progress: 5, total: 10 });
+  await tick();
+  clock.advance(600);
+  await tick();
+  assert.equal(updates.length, 2, 'real progress resets the interval');
+  clock.advance(400);
+  await tick();
+  assert.equal(updates.length, 3);
+  const beat = updates[2]!;
+  assert.ok(beat.progress > 5 && beat.progress < 5.001, `a hair above the last value (${beat.progress})`);
+  assert.equal(beat.total, 10, 'the total is kept');
+  r.report({ progress: 6 });
+  await tick();
+  assert.equal(updates.at(-1)!.progress, 6, 'the next real value still goes out');
+  assert.equal(r.heartbeats, 2);
+  await r.finish();
+  clock.advance(10_000);
+  await tick();
+  assert.equal(updates.length, 4, 'no heartbeat after finish');
+  assert.equal(clock.pendingTimers, 0);
+});
+
+test('heartbeat off (0) and without a progress token: no timer at all', () => {
+  const clock = new FakeClock();
+  new ProgressReporter(async () => {}, 5, clock, 0);
+  new ProgressReporter(undefined, 5, clock, 1000);
+  assert.equal(clock.pendingTimers, 0);
+});
