@@ -4,14 +4,25 @@
  * protocol frames; anything else a server wants to say goes to stderr.
  *
  * The SDK's stdio transport awaits stdout `drain`, so a slow reader slows the
- * tools down instead of growing memory.
+ * tools down instead of growing memory. Around it, sluice adds:
+ * - **a response never shares a write with what came before it**: before a
+ *   response goes out, the writes queued ahead of it are flushed to the pipe
+ *   first. Queued writes are otherwise combined into one `writev`, and the
+ *   stock TypeScript SDK client drops a progress notification that arrives in
+ *   the same read as the result (the final progress value, typically);
+ * - **a request id reused while in flight is refused** with -32600 (and
+ *   `id: null`, so it cannot be taken for the first request's answer); the
+ *   first request is unharmed;
+ * - the capabilities the client declared at initialize (the SDK keeps only
+ *   those it knows).
  *
  * @module
  */
 import type { Readable, Writable } from 'node:stream';
-import type { Transport } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../defaults.js';
+import { ErrorCode, Method } from '../protocol/wire.js';
 import type { SluiceServer } from '../server/sluiceServer.js';
 
 export interface ServeStdioOptions {
@@ -31,10 +42,9 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const inner = new StdioServerTransport(stdin, stdout);
-  // One stdio connection is one client: remember what it declared at initialize
-  // (the SDK keeps only the capabilities it knows).
+  // One stdio connection is one client: remember what it declared at initialize.
   let declared: Record<string, unknown> | undefined;
-  const transport = peekInitialize(inner, (capabilities) => {
+  const transport = stdioConnection(inner, stdout, (capabilities) => {
     declared = capabilities;
   });
   const handle = sdkServeStdio(() => sluice.createServer({ clientCapabilities: () => declared }), {
@@ -55,13 +65,25 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
   return { closed, close };
 }
 
-/** Wraps a transport so `onInitialize` sees the capabilities of an initialize request before the SDK parses it. */
-function peekInitialize(inner: Transport, onInitialize: (capabilities: Record<string, unknown> | undefined) => void): Transport {
+/** The SDK's stdio transport with sluice's additions (see the module comment). */
+function stdioConnection(inner: Transport, stdout: Writable, onInitialize: (capabilities: Record<string, unknown> | undefined) => void): Transport {
+  const inflight = new Set<string | number>();
+  let unflushed = false;
   const outer: Transport = {
     start: () => {
       inner.onmessage = (message, extra) => {
-        if ('method' in message && message.method === 'initialize') {
-          onInitialize((message.params as { capabilities?: Record<string, unknown> } | undefined)?.capabilities);
+        if ('method' in message && 'id' in message) {
+          if (inflight.has(message.id)) {
+            void inner.send(reusedIdError(message.id)).catch(() => {});
+            return;
+          }
+          inflight.add(message.id);
+          if (message.method === Method.Initialize) {
+            onInitialize((message.params as { capabilities?: Record<string, unknown> } | undefined)?.capabilities);
+          }
+        } else if ('method' in message && message.method === Method.CancelledNotification) {
+          const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+          if (typeof requestId === 'string' || typeof requestId === 'number') inflight.delete(requestId); // never answered now
         }
         outer.onmessage?.(message, extra);
       };
@@ -69,8 +91,37 @@ function peekInitialize(inner: Transport, onInitialize: (capabilities: Record<st
       inner.onerror = (error) => outer.onerror?.(error);
       return inner.start();
     },
-    send: (message, options) => inner.send(message, options),
+    send: async (message, sendOptions) => {
+      const response = !('method' in message) && 'id' in message;
+      if (response) {
+        if (message.id !== null) inflight.delete(message.id);
+        // What was written before reaches the pipe in its own write, not combined with this one;
+        // then one turn of the event loop, so a reader that keeps up sees it in its own read.
+        if (unflushed) {
+          await flushed(stdout);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      unflushed = !response;
+      return inner.send(message, sendOptions);
+    },
     close: () => inner.close(),
   };
   return outer;
+}
+
+/** Resolves once every write queued so far has been handed to the OS. */
+function flushed(stdout: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stdout.writableLength === 0 || stdout.destroyed) resolve();
+    else stdout.write('', () => resolve());
+  });
+}
+
+function reusedIdError(id: string | number): JSONRPCMessage {
+  return {
+    jsonrpc: '2.0',
+    id: null,
+    error: { code: ErrorCode.InvalidRequest, message: `Invalid Request: request id ${JSON.stringify(id)} is already in flight; use a new id`, data: { requestId: id } },
+  } as unknown as JSONRPCMessage;
 }

@@ -193,3 +193,63 @@ test('a silent 2025 call whose stream dropped is resumed at once, not refused as
     tmp.remove();
   }
 });
+
+describe('request ids and batches in a 2025 session', () => {
+  const tmp = tempDir();
+  let server: RunningHttpServer & { sluice: SluiceServer };
+  before(async () => {
+    server = await startConfig(tickerConfig(), tmp.dir);
+  });
+  after(async () => {
+    await server.close();
+    tmp.remove();
+  });
+  const call = (id: number, session: string, extra: Record<string, string> = {}) =>
+    post(server.url, { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'ticker', arguments: { count: 2, delay: 300 } } }, { 'mcp-session-id': session, ...V, ...extra });
+
+  test('an id reused while its request is in flight gets 409 / -32600; the first request is unharmed', async () => {
+    const session = await openSession(server.url);
+    const first = call(5, session);
+    const firstResponse = await first;
+    const again = await call(5, session);
+    assert.equal(again.status, 409);
+    const error = (await again.json()) as { id: unknown; error: { code: number; message: string; data: unknown } };
+    assert.equal(error.error.code, -32600);
+    assert.match(error.error.message, /request id 5 is already in flight/);
+    assert.equal(error.id, null);
+    const messages = await messagesOf(firstResponse);
+    const result = messages.find((m) => m.id === 5) as { result: { content: Array<{ text: string }> } };
+    assert.equal(result.result.content[0]!.text.trim(), 'line 1\nline 2');
+    const reuse = await call(5, session);
+    assert.equal(reuse.status, 200, 'once answered, the id may be used again');
+    await reuse.body?.cancel();
+  });
+
+  test('batch arrays get -32600 on revisions without batching, and without a session', async () => {
+    const session = await openSession(server.url);
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    ];
+    const inSession = await post(server.url, batch, { 'mcp-session-id': session, ...V });
+    assert.equal(inSession.status, 400);
+    const body = (await inSession.json()) as { error: { code: number; message: string } };
+    assert.equal(body.error.code, -32600);
+    assert.match(body.error.message, /batches are not supported in protocol revision 2025-11-25/);
+    const noSession = await post(server.url, batch);
+    assert.equal(noSession.status, 400);
+    assert.equal(((await noSession.json()) as { error: { code: number } }).error.code, -32600);
+  });
+
+  test('a session that negotiated 2025-03-26 may still batch', async () => {
+    const init = await post(server.url, { ...INITIALIZE, params: { ...INITIALIZE.params, protocolVersion: '2025-03-26' } });
+    const session = init.headers.get('mcp-session-id')!;
+    await init.body?.cancel();
+    const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-03-26' };
+    await (await post(server.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)).body?.cancel();
+    const response = await post(server.url, [{ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { jsonrpc: '2.0', id: 2, method: 'tools/list' }], headers);
+    assert.equal(response.status, 200);
+    const ids = (await messagesOf(response)).map((m) => m.id);
+    assert.deepEqual(ids.filter((id) => id !== undefined).sort(), [1, 2]);
+  });
+});

@@ -22,7 +22,9 @@ import {
   isLegacyRequest,
   SUPPORTED_PROTOCOL_VERSIONS,
   WebStandardStreamableHTTPServerTransport,
+  type JSONRPCMessage,
   type McpHttpHandler,
+  type TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
@@ -193,6 +195,8 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
         );
       }
       sessions.touch(session);
+      const refused = refuseBatch(body, session.server.getNegotiatedProtocolVersion()) ?? refuseReusedIds(session, body);
+      if (refused !== undefined) return refused;
       const lastEventId = request.method === 'GET' ? request.headers.get(Header.LastEventId) : null;
       if (lastEventId !== null) {
         const refused = checkReplay(session, lastEventId);
@@ -201,6 +205,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       const forSdk = withNegotiatedVersion(request, session);
       return serveInSession(session, forSdk, body, meterFor(forSdk, request));
     }
+    if (Array.isArray(body)) return refuseBatch(body, undefined)!;
     if (request.method === 'POST' && isInitializeRequest(body)) {
       const admitted = sessions.admit();
       if (!admitted.ok) {
@@ -279,7 +284,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       keepAliveMs,
       maxRequestBodySize,
       onsessioninitialized: (id) => {
-        session = { id, transport, server, events, clientCapabilities: declared, ended: new AbortController(), busy: 0, lastSeen: 0 };
+        session = { id, transport, server, events, clientCapabilities: declared, ended: new AbortController(), inflight: new Set(), busy: 0, lastSeen: 0 };
         sessions.add(session);
       },
       onsessionclosed: (id) => {
@@ -287,7 +292,8 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       },
     });
     transport.onerror = reportError;
-    await server.connect(transport);
+    // Requests leave the in-flight set when the server answers them.
+    await server.connect(observeResponses(transport, (id) => session?.inflight.delete(id)));
     const response = await transport.handleRequest(request, { parsedBody: body });
     if (session === undefined) {
       // initialize was rejected: nothing to keep.
@@ -322,6 +328,8 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       throw error;
     }
     session.busy--;
+    // Refused by the SDK before it dispatched anything: those ids will never be answered.
+    if (response.status >= 400) for (const id of requestIdsOf(body)) session.inflight.delete(id);
     closeCancelledStreams(session, body);
     if (cancelOnDisconnect && response.body !== null) {
       // The Node adapter aborts the request's signal when the socket closes before the response ended.
@@ -341,6 +349,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       if (typeof method === 'string' && (typeof id === 'string' || typeof id === 'number')) {
         session.transport.onmessage?.({ jsonrpc: '2.0', method: Method.CancelledNotification, params: { requestId: id, reason } });
         retireRequest(session.transport, id);
+        session.inflight.delete(id);
       }
     }
   }
@@ -357,6 +366,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       if (method === Method.CancelledNotification && (typeof requestId === 'string' || typeof requestId === 'number')) {
         session.transport.closeSSEStream(requestId);
         retireRequest(session.transport, requestId);
+        session.inflight.delete(requestId); // a cancelled request is never answered
       }
     }
   }
@@ -407,4 +417,66 @@ function withNegotiatedVersion(request: Request, session: Session): Request {
   const headers = new Headers(request.headers);
   headers.set(Header.ProtocolVersion, negotiated);
   return new Request(request.url, { method: request.method, headers, signal: request.signal });
+}
+
+/** The revision that removed JSON-RPC batching from MCP. */
+const BATCHLESS_PROTOCOL_VERSION = '2025-06-18';
+
+/**
+ * Batch arrays: allowed only on sessions that negotiated a revision before
+ * 2025-06-18 (which removed batching); everything else gets -32600. One POST
+ * can then no longer start a hundred scripts at once.
+ */
+function refuseBatch(body: unknown, negotiated: string | undefined): Response | undefined {
+  if (!Array.isArray(body)) return undefined;
+  if (negotiated !== undefined && negotiated < BATCHLESS_PROTOCOL_VERSION) return undefined;
+  return jsonRpcError(
+    400,
+    ErrorCode.InvalidRequest,
+    `Invalid Request: JSON-RPC batches are not supported ${negotiated === undefined ? 'here' : `in protocol revision ${negotiated}`} (removed in ${BATCHLESS_PROTOCOL_VERSION}); send one message per request`,
+  );
+}
+
+/**
+ * A request id the client reuses while a request with that id is still in
+ * flight is refused (409, -32600) before the SDK sees it: the SDK would route
+ * both answers to one stream and leave the other unanswered. The error
+ * carries `id: null` so that it cannot be taken for the first request's answer.
+ */
+function refuseReusedIds(session: Session, body: unknown): Response | undefined {
+  const ids = requestIdsOf(body);
+  const reused = ids.find((id) => session.inflight.has(id));
+  if (reused !== undefined) {
+    return jsonRpcError(409, ErrorCode.InvalidRequest, `Invalid Request: request id ${JSON.stringify(reused)} is already in flight in this session; use a new id`, {
+      data: { requestId: reused },
+    });
+  }
+  for (const id of ids) session.inflight.add(id);
+  return undefined;
+}
+
+/** The ids of the requests (not notifications or responses) in a body. */
+function requestIdsOf(body: unknown): Array<string | number> {
+  const ids: Array<string | number> = [];
+  for (const message of Array.isArray(body) ? body : [body]) {
+    const { id, method } = (message ?? {}) as { id?: unknown; method?: unknown };
+    if (typeof method === 'string' && (typeof id === 'string' || typeof id === 'number')) ids.push(id);
+  }
+  return ids;
+}
+
+/** The transport as the SDK server sees it, reporting the id of every response it sends. */
+function observeResponses(transport: WebStandardStreamableHTTPServerTransport, onResponse: (id: string | number) => void): WebStandardStreamableHTTPServerTransport {
+  return new Proxy(transport, {
+    get(target, property) {
+      if (property === 'send') {
+        return (message: JSONRPCMessage, options?: TransportSendOptions) => {
+          if (!('method' in message) && 'id' in message && (typeof message.id === 'string' || typeof message.id === 'number')) onResponse(message.id);
+          return target.send(message, options);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -33,6 +33,8 @@ export interface Session {
   readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
   /** Aborted when the session ends: work outside the SDK transport (raw resource streams) stops with it. */
   readonly ended: AbortController;
+  /** Ids of the client's requests not answered yet: an id reused while in flight is refused. */
+  readonly inflight: Set<string | number>;
   /** Open requests and streams. */
   busy: number;
   lastSeen: number;
