@@ -112,6 +112,16 @@ export const RESOURCE_STREAMING_CLIENT_CAPABILITY = 'resourceStreaming';
  */
 export const WINDOW_META_KEY = 'dev.sluice/window';
 
+/**
+ * `_meta` key marking the paging note in a `resources/read` answer: the extra
+ * `contents` item telling a client without windows how to read on. A client
+ * joining contents leaves out every item where it is `true`.
+ */
+export const PAGING_NOTE_META_KEY = 'dev.sluice/note';
+
+/** Suffix of the paging note's URI (`<resource>#sluice-note`): never the resource's own URI. */
+export const PAGING_NOTE_URI_SUFFIX = '#sluice-note';
+
 /** What a window answer says about itself (`_meta["dev.sluice/window"]` of a `resources/read` result). */
 export interface WindowInfo {
   readonly offset: number;
@@ -125,6 +135,8 @@ export interface WindowInfo {
   readonly size?: number;
   /** Whether windows may be read in any order and several at a time (random-access bodies). */
   readonly seekable: boolean;
+  /** The largest window this server answers (longer requests are cut to it). */
+  readonly maxLength?: number;
 }
 
 /** `_meta` key on `resources/list` entries of streamed resources: `{ windows: true, size? }`. */

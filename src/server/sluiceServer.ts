@@ -387,7 +387,7 @@ export class SluiceServer {
     if (resource === undefined && read.uri !== read.requested) {
       // A resource whose own URI carries offset/length: read it as named, not as a window.
       resource = this.resolveResource(read.requested);
-      read = { uri: read.requested, requested: read.requested, window: undefined };
+      read = { uri: read.requested, requested: read.requested, window: undefined, source: 'none' };
     }
     if (resource === undefined) throw new ResourceNotFoundError(uri);
     const signal = AbortSignal.any([ctx.mcpReq.signal, this.#shutdown.signal]);

@@ -8,7 +8,16 @@
  * bytes (text when they are UTF-8, else a base64 blob) and
  * `_meta["dev.sluice/window"] = { offset, length, next, end, size?, seekable }`.
  * A request with no window gets the first window and, when there is more, a
- * plain-text note on how to read on.
+ * plain-text note on how to read on; so does every window asked for in the
+ * URI (the note's way of paging), until the last. The note is its own
+ * `contents` item, marked `_meta["dev.sluice/note"] = true` and with the URI
+ * `<resource>#sluice-note`, so a client joining contents can leave it out.
+ *
+ * Sized for strict clients: a window the client did not size itself in
+ * `_meta` (none asked, or one from the URI) is cut further so that its
+ * encoded answer fits in one message of `maxMessageBytes` (the Python SDK
+ * refuses SSE events over 1 MiB). A window asked for in `_meta` is capped at
+ * `maxWindowBytes`, and the answer says so (`maxLength`).
  *
  * Guarantees: a text window never ends inside a UTF-8 character (the cut
  * moves back and `next` says where the following window starts); bytes that
@@ -22,7 +31,8 @@ import { ProtocolError, type ReadResourceResult } from '@modelcontextprotocol/se
 import type { ByteReader } from '../flow/byteReader.js';
 import { streamPacer } from '../flow/gcPacer.js';
 import { utf8SafeEnd } from '../flow/utf8Boundary.js';
-import { ErrorCode, WINDOW_META_KEY, WINDOW_QUERY, type WindowInfo } from '../protocol/wire.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_READ_WINDOW_BYTES } from '../defaults.js';
+import { ErrorCode, PAGING_NOTE_META_KEY, PAGING_NOTE_URI_SUFFIX, WINDOW_META_KEY, WINDOW_QUERY, type WindowInfo } from '../protocol/wire.js';
 import type { ReadCursors } from './readCursors.js';
 import { isRandomAccess, isResourceBody, readerOf, type ResourceBody } from './resourceBody.js';
 
@@ -48,6 +58,8 @@ export interface ParsedRead {
   /** The URI as sent (tried first, so a resource whose own URI has such parameters still matches). */
   readonly requested: string;
   readonly window: WindowRequest | undefined;
+  /** Where the window came from: the request's `_meta` (sized by the client), its URI (sized by the note), or nowhere. */
+  readonly source: 'meta' | 'uri' | 'none';
 }
 
 const FIRST_WINDOW_NOTE_PREFIX = '[sluice]';
@@ -55,11 +67,11 @@ const FIRST_WINDOW_NOTE_PREFIX = '[sluice]';
 /** Takes the window out of a request (`_meta` wins over the URI query). Throws -32602 on a malformed one. */
 export function parseReadRequest(uri: string, meta: Readonly<Record<string, unknown>> | undefined): ParsedRead {
   const fromMeta = meta?.[WINDOW_META_KEY];
-  if (fromMeta !== undefined) return { uri, requested: uri, window: windowFromMeta(uri, fromMeta) };
+  if (fromMeta !== undefined) return { uri, requested: uri, window: windowFromMeta(uri, fromMeta), source: 'meta' };
   const query = uri.indexOf('?');
-  if (query === -1) return { uri, requested: uri, window: undefined };
+  if (query === -1) return { uri, requested: uri, window: undefined, source: 'none' };
   const params = new URLSearchParams(uri.slice(query + 1));
-  if (!params.has(WINDOW_QUERY.offset) && !params.has(WINDOW_QUERY.length)) return { uri, requested: uri, window: undefined };
+  if (!params.has(WINDOW_QUERY.offset) && !params.has(WINDOW_QUERY.length)) return { uri, requested: uri, window: undefined, source: 'none' };
   const offset = params.get(WINDOW_QUERY.offset);
   const length = params.get(WINDOW_QUERY.length);
   params.delete(WINDOW_QUERY.offset);
@@ -76,6 +88,7 @@ export function parseReadRequest(uri: string, meta: Readonly<Record<string, unkn
       close: false,
       blob: false,
     },
+    source: 'uri',
   };
 }
 
@@ -105,6 +118,10 @@ function integerParam(uri: string, name: string, text: string, min: number): num
 export interface WindowedReadOptions {
   /** Largest window answered; larger requests are cut to it. */
   readonly maxWindowBytes: number;
+  /** Window for a request that names none (and for a URI window without `length`). @defaultValue the smaller of {@link DEFAULT_READ_WINDOW_BYTES} and `maxWindowBytes` */
+  readonly defaultWindowBytes?: number;
+  /** Encoded size an answer sized by sluice (not by the client's `_meta`) must fit in. @defaultValue {@link DEFAULT_MAX_MESSAGE_BYTES} */
+  readonly maxMessageBytes?: number;
   /** Mime type when neither the body nor the definition names one. */
   readonly mimeType: string | undefined;
   readonly cursors: ReadCursors;
@@ -126,20 +143,25 @@ export async function readWindowed(
     return { contents: [] };
   }
   const offset = asked?.offset ?? 0;
-  const length = Math.min(asked?.length ?? options.maxWindowBytes, options.maxWindowBytes);
+  const defaultLength = options.defaultWindowBytes ?? Math.min(DEFAULT_READ_WINDOW_BYTES, options.maxWindowBytes);
+  const wanted = asked === undefined || (read.source === 'uri' && asked.length === Number.MAX_SAFE_INTEGER) ? defaultLength : asked.length;
+  const length = Math.min(wanted, options.maxWindowBytes);
   const readId = asked?.readId ?? '';
   const blob = asked?.blob ?? false;
+  // Answers sized by sluice fit one message; what the client sized in _meta is its own call.
+  const budget = read.source === 'meta' ? Number.POSITIVE_INFINITY : (options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES) - MESSAGE_OVERHEAD_BYTES;
+  const shape: Shape = { blob, budget, maxLength: options.maxWindowBytes };
 
   const parked = options.cursors.take(uri, readId, offset);
   if (parked !== undefined) {
-    return answer(read, await sequentialWindow(uri, parked.reader, offset, length, parked.mimeType, parked.size, readId, blob, options), asked);
+    return answer(read, await sequentialWindow(uri, parked.reader, offset, length, parked.mimeType, parked.size, readId, shape, options), asked);
   }
   const opened = await open();
   if (!isResourceBody(opened)) return opened;
   const mimeType = opened.mimeType ?? options.mimeType ?? 'application/octet-stream';
   if (isRandomAccess(opened)) {
     try {
-      return answer(read, await randomAccessWindow(uri, opened.readAt.bind(opened), opened.size, offset, length, mimeType, blob), asked);
+      return answer(read, await randomAccessWindow(uri, opened.readAt.bind(opened), opened.size, offset, length, mimeType, shape), asked);
     } finally {
       await opened.close?.();
     }
@@ -154,7 +176,21 @@ export async function readWindowed(
     await reader.close();
     throw pastTheEnd(uri, offset, reader.position);
   }
-  return answer(read, await sequentialWindow(uri, reader, offset, length, mimeType, opened.size, readId, blob, options), asked);
+  return answer(read, await sequentialWindow(uri, reader, offset, length, mimeType, opened.size, readId, shape, options), asked);
+}
+
+/**
+ * Room left in a message for everything but the window's data: the JSON-RPC
+ * envelope, `_meta`, the paging note and the SSE framing.
+ */
+const MESSAGE_OVERHEAD_BYTES = 8 * 1024;
+
+/** How a window is encoded: as a blob or not, within what encoded size, under which cap. */
+interface Shape {
+  readonly blob: boolean;
+  /** Bytes the encoded content may take. */
+  readonly budget: number;
+  readonly maxLength: number;
 }
 
 interface Window {
@@ -169,7 +205,7 @@ async function randomAccessWindow(
   offset: number,
   length: number,
   mimeType: string,
-  blob: boolean,
+  shape: Shape,
 ): Promise<Window> {
   if (offset > size) throw pastTheEnd(uri, offset, size);
   let bytes: Uint8Array;
@@ -179,9 +215,9 @@ async function randomAccessWindow(
     throw failure(uri, offset, error);
   }
   const reachesEnd = offset + bytes.length >= size;
-  const { content, used } = encode(uri, mimeType, bytes, reachesEnd, blob);
+  const { content, used } = encodeWithin(uri, mimeType, bytes, reachesEnd, shape);
   const next = offset + used;
-  return { content, info: { offset, length: used, next, end: next >= size, size, seekable: true } };
+  return { content, info: { offset, length: used, next, end: next >= size, size, seekable: true, maxLength: shape.maxLength } };
 }
 
 async function sequentialWindow(
@@ -192,7 +228,7 @@ async function sequentialWindow(
   mimeType: string,
   size: number | undefined,
   readId: string,
-  blob: boolean,
+  shape: Shape,
   options: WindowedReadOptions,
 ): Promise<Window> {
   let bytes: Uint8Array;
@@ -206,34 +242,67 @@ async function sequentialWindow(
   } catch (error) {
     throw failure(uri, reader.received, error);
   }
-  const { content, used } = encode(uri, mimeType, bytes, reachesEnd, blob);
+  const { content, used } = encodeWithin(uri, mimeType, bytes, reachesEnd, shape);
   reader.unread(bytes.subarray(used));
   const next = offset + used;
   const end = reachesEnd && used === bytes.length;
   if (end) await reader.close();
   else options.cursors.put(uri, readId, { reader, mimeType, size });
-  return { content, info: { offset, length: used, next, end, ...(size !== undefined && { size }), seekable: false } };
+  return { content, info: { offset, length: used, next, end, ...(size !== undefined && { size }), seekable: false, maxLength: shape.maxLength } };
 }
 
 function answer(read: ParsedRead, window: Window, asked: WindowRequest | undefined): ReadResourceResult {
   streamPacer().add(window.info.length);
   const contents: ReadResourceResult['contents'] = [window.content];
-  if (asked === undefined && !window.info.end) {
-    contents.push({ uri: read.uri, mimeType: 'text/plain', text: firstWindowNote(read.uri, window.info) });
+  if (read.source !== 'meta' && !window.info.end) {
+    contents.push({
+      uri: `${read.uri}${PAGING_NOTE_URI_SUFFIX}`,
+      mimeType: 'text/plain',
+      text: pagingNote(read.uri, window.info, asked?.length ?? window.info.length),
+      _meta: { [PAGING_NOTE_META_KEY]: true },
+    });
   }
   return { contents, _meta: { [WINDOW_META_KEY]: window.info } };
 }
 
-/** The note a client that asked for no window gets when there is more to read. */
-export function firstWindowNote(uri: string, info: WindowInfo): string {
+/**
+ * The note on how to read on, for a client that pages by URI: where this
+ * window lies, the URI of the next one, the rule to follow (`next` until
+ * `end`, never "until a window is short": text windows end early on a
+ * character boundary), the cap, and how to leave the note out.
+ */
+export function pagingNote(uri: string, info: WindowInfo, length: number): string {
   const of = info.size === undefined ? '' : ` of ${info.size}`;
-  const nextUri = `${uri}${uri.includes('?') ? '&' : '?'}${WINDOW_QUERY.offset}=${info.next}&${WINDOW_QUERY.length}=${info.length}`;
+  const nextLength = Math.min(Math.max(length, info.length), info.maxLength ?? length);
+  const nextUri = `${uri}${uri.includes('?') ? '&' : '?'}${WINDOW_QUERY.offset}=${info.next}&${WINDOW_QUERY.length}=${nextLength}`;
   return (
     `${FIRST_WINDOW_NOTE_PREFIX} This is bytes ${info.offset}-${info.next - 1}${of} of ${uri}, not the whole resource. ` +
-    `To read on, call resources/read with the URI "${nextUri}" (and so on, until a window is shorter or empty), ` +
-    `or put {"offset": ${info.next}, "length": ${info.length}} in the request's _meta["${WINDOW_META_KEY}"] ` +
-    `and follow "next" in the result's _meta until "end" is true.`
+    `To read on, call resources/read with the URI "${nextUri}". ` +
+    `Each answer's _meta["${WINDOW_META_KEY}"] says where the next window starts ("next") and whether this one is the last ("end"); ` +
+    `keep reading from "next" until "end" is true. A window may be shorter than asked without being the last ` +
+    `(text windows end on a character boundary), and a length above ${info.maxLength ?? length} bytes is cut to it. ` +
+    `Clients that set _meta may instead send {"offset": ${info.next}, "length": ${nextLength}} in the request's _meta["${WINDOW_META_KEY}"]. ` +
+    `This note is not part of the resource: leave out contents items whose _meta["${PAGING_NOTE_META_KEY}"] is true.`
   );
+}
+
+/**
+ * {@link encode}, cut further until the encoded content fits `shape.budget`
+ * (JSON escaping or base64 can make a window larger than its bytes).
+ */
+function encodeWithin(uri: string, mimeType: string, bytes: Uint8Array, reachesEnd: boolean, shape: Shape): { content: Window['content']; used: number } {
+  let encoded = encode(uri, mimeType, bytes, reachesEnd, shape.blob);
+  let size = encodedSize(encoded.content);
+  while (size > shape.budget && encoded.used > 1) {
+    const keep = Math.max(1, Math.floor(((encoded.used * shape.budget) / size) * 0.98));
+    encoded = encode(uri, mimeType, bytes.subarray(0, keep), false, shape.blob);
+    size = encodedSize(encoded.content);
+  }
+  return encoded;
+}
+
+function encodedSize(content: Window['content']): number {
+  return 'blob' in content ? content.blob.length : Buffer.byteLength(JSON.stringify(content.text));
 }
 
 const TEXTUAL = /^text\/|[/+](json|xml|yaml|x-yaml|javascript|ecmascript|csv|toml|x-sh|sql|x-ndjson|ndjson|markdown)$|^application\/octet-stream$/i;

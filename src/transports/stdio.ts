@@ -94,7 +94,7 @@ function stdioConnection(inner: Transport, stdout: Writable, onInitialize: (capa
     send: async (message, sendOptions) => {
       const response = !('method' in message) && 'id' in message;
       if (response) {
-        if (message.id !== null) inflight.delete(message.id);
+        if (typeof message.id === 'string' || typeof message.id === 'number') inflight.delete(message.id);
         // What was written before reaches the pipe in its own write, not combined with this one;
         // then one turn of the event loop, so a reader that keeps up sees it in its own read.
         if (unflushed) {

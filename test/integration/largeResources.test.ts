@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/client';
 import { connect, type SluiceClient } from '../../src/client/index.js';
 import { CancelledError, RemoteError, StreamLostError } from '../../src/errors.js';
+import { DEFAULT_READ_WINDOW_BYTES } from '../../src/defaults.js';
 import { STREAMED_META_KEY, WINDOW_META_KEY } from '../../src/protocol/wire.js';
 import { serveHttp, type RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { LINE_COUNT, linesText, produced, resourceServer } from '../fixtures/resourceServer.js';
@@ -208,11 +209,11 @@ test('a stock SDK client gets a bounded first window with a note, and pages with
       assert.equal(first.contents.length, 2);
       const head = first.contents[0]!;
       assert.ok('text' in head);
-      assert.equal(head.text.length, 1024 * 1024, 'the first window is 1 MiB');
+      assert.equal(head.text.length, DEFAULT_READ_WINDOW_BYTES, 'the first window is the default window (sized to fit one message)');
       const note = first.contents[1]!;
       assert.ok('text' in note);
       const next = /resources\/read with the URI "([^"]+)"/.exec(note.text)?.[1];
-      assert.equal(next, 'files://huge.txt?offset=1048576&length=1048576');
+      assert.equal(next, `files://huge.txt?offset=${DEFAULT_READ_WINDOW_BYTES}&length=${DEFAULT_READ_WINDOW_BYTES}`);
       // Follow the note like a model would: page until a window is short.
       let text = head.text;
       let uri = next!;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError, type ReadResourceResult } from '@modelcontextprotocol/server';
-import { WINDOW_META_KEY, type WindowInfo } from '../../src/protocol/wire.js';
+import { PAGING_NOTE_META_KEY, WINDOW_META_KEY, type WindowInfo } from '../../src/protocol/wire.js';
 import { ReadCursors } from '../../src/server/readCursors.js';
 import type { RandomAccessBody, ResourceBody, StreamedBody } from '../../src/server/resourceBody.js';
 import { type ParsedRead, parseReadRequest, readWindowed } from '../../src/server/windowedRead.js';
@@ -174,4 +174,46 @@ test('window requests are validated precisely', () => {
   assert.equal(parsed.uri, 'mem://doc?v=2');
   assert.deepEqual(parsed.window, { offset: 5, length: 3, readId: '', close: false, blob: false });
   assert.equal(parseReadRequest('mem://doc?v=2', undefined).window, undefined);
+});
+
+test('the paging note tells the truth and is marked so a client joining contents can leave it out', async () => {
+  const options = { maxWindowBytes: 8, mimeType: undefined, cursors: new ReadCursors(new FakeClock()) };
+  const body = () => memoryBody(Buffer.from('0123456789abcdefghij'));
+  const first = await readWindowed(parseReadRequest(URI, undefined), async () => body(), options);
+  const note = first.contents[1]! as { uri: string; text: string; _meta?: Record<string, unknown> };
+  assert.equal(note._meta?.[PAGING_NOTE_META_KEY], true);
+  assert.equal(note.uri, 'mem://doc#sluice-note', 'never the resource\'s own URI');
+  assert.match(note.text, /keep reading from "next" until "end" is true/);
+  assert.match(note.text, /A window may be shorter than asked without being the last/);
+  assert.match(note.text, /a length above 8 bytes is cut to it/);
+  const middle = await readWindowed(parseReadRequest(`${URI}?offset=8&length=100`, undefined), async () => body(), options);
+  assert.equal(bytesOf(middle).toString(), '89abcdef', 'a URI length above the cap is cut…');
+  assert.equal(windowOf(middle).maxLength, 8, '…and the answer says to what');
+  assert.equal(middle.contents.length, 2, 'a URI window that is not the last carries the note too');
+  assert.match((middle.contents[1] as { text: string }).text, /"mem:\/\/doc\?offset=16&length=8"/);
+  const joined = [first, middle].flatMap((r) => r.contents.filter((c) => c._meta?.[PAGING_NOTE_META_KEY] !== true)).map((c) => (c as { text: string }).text).join('');
+  assert.equal(joined, '0123456789abcdef', 'leaving out marked items gives the bytes of the resource only');
+  const viaMeta = await readWindowed(parseReadRequest(URI, { [WINDOW_META_KEY]: { offset: 0, length: 100 } }), async () => body(), options);
+  assert.equal(viaMeta.contents.length, 1, 'a client that sizes windows in _meta gets no note');
+  assert.equal(windowOf(viaMeta).length, 8);
+  assert.equal(windowOf(viaMeta).maxLength, 8);
+});
+
+test('a window sized by sluice fits one message once encoded, however much escaping it needs', async () => {
+  // Control characters are escaped as \u00XX: 6 bytes on the wire for each byte of the file.
+  const controls = Buffer.alloc(4000, 0x01);
+  const options = { maxWindowBytes: 4000, mimeType: 'text/plain', cursors: new ReadCursors(new FakeClock()), maxMessageBytes: 8 * 1024 + 3000 };
+  let offset = 0;
+  let text = '';
+  for (let guard = 0; guard < 100; guard++) {
+    const page = await readWindowed(parseReadRequest(offset === 0 ? URI : `${URI}?offset=${offset}`, undefined), async () => memoryBody(controls), options);
+    const data = page.contents[0] as { text: string };
+    assert.ok(Buffer.byteLength(JSON.stringify(data.text)) <= 3000, `window at ${offset} is ${Buffer.byteLength(JSON.stringify(data.text))} bytes encoded`);
+    text += data.text;
+    if (windowOf(page).end) break;
+    offset = windowOf(page).next;
+  }
+  assert.equal(text, controls.toString(), 'the windows still tile the file');
+  const sequential = await readWindowed(parseReadRequest(URI, undefined), async () => streamBody(controls, 1000), options);
+  assert.ok(Buffer.byteLength(JSON.stringify((sequential.contents[0] as { text: string }).text)) <= 3000, 'sequential bodies too');
 });
