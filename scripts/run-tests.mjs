@@ -17,6 +17,12 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// The interop tests run real Python clients from a venv; create it first (once), outside any
+// test's timeout. The helper is the one place that knows how.
+if (files.some((f) => f.includes('pythonClients'))) {
+  const setup = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./test/helpers/python.ts').then((m) => m.ensurePythonClients())"], { stdio: 'inherit' });
+  if (setup.status !== 0) process.exit(setup.status ?? 1);
+}
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--expose-gc', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
