@@ -15,6 +15,7 @@
  * | `SLUICE_STREAM_LOST` | {@link StreamLostError} | a call's stream dropped with no way to resume it |
  * | `SLUICE_REPLAY_EXPIRED` | {@link ReplayExpiredError} | a dropped stream was resumed too late: the server's event log moved on |
  * | `SLUICE_TIMEOUT` | {@link TimeoutError} | a call saw no message for its timeout |
+ * | `SLUICE_RESOURCE_CHANGED` | {@link ResourceChangedError} | a resource changed while it was being read |
  *
  * @module
  */
@@ -28,7 +29,8 @@ export type SluiceErrorCode =
   | 'SLUICE_CANCELLED'
   | 'SLUICE_STREAM_LOST'
   | 'SLUICE_REPLAY_EXPIRED'
-  | 'SLUICE_TIMEOUT';
+  | 'SLUICE_TIMEOUT'
+  | 'SLUICE_RESOURCE_CHANGED';
 
 /** Base class of every error sluice throws itself. */
 export class SluiceError extends Error {
@@ -111,6 +113,17 @@ export class ReplayExpiredError extends SluiceError {
 export class TimeoutError extends SluiceError {
   constructor(timeoutMs: number, options?: { cause?: unknown }) {
     super('SLUICE_TIMEOUT', `no answer within ${timeoutMs} ms`, options);
+  }
+}
+
+/**
+ * A resource changed while it was being read (its version differs from the
+ * one the read started with): the bytes so far and the rest belong to two
+ * versions, so the read fails instead of splicing them. Read it again.
+ */
+export class ResourceChangedError extends SluiceError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('SLUICE_RESOURCE_CHANGED', `resource changed: ${reason}`, options);
   }
 }
 

@@ -7,4 +7,4 @@ export { connect, type CallOptions, type ConnectOptions, type Era, type SluiceCl
 export { CHUNK_SIZE_ENV, chunkSizeOf, type ReadMode, type ReconnectAttempt, type ReadStats, type ReadStreamOptions, type ResourceStream } from './readStream.js';
 export type { PartialEvent, ProgressEvent, ToolCallEvent, ToolCallStream } from './callStream.js';
 export { parseTarget, splitCommandLine, STDIO_PREFIX, type Target } from './target.js';
-export { CancelledError, RemoteError, ReplayExpiredError, StreamLostError, TargetError, TimeoutError } from '../errors.js';
+export { CancelledError, RemoteError, ReplayExpiredError, ResourceChangedError, StreamLostError, TargetError, TimeoutError } from '../errors.js';

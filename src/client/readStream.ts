@@ -27,7 +27,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT } from '../defaults.js';
 import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
-import { CancelledError, InvalidOptionError, RemoteError, StreamLostError } from '../errors.js';
+import { CancelledError, InvalidOptionError, RemoteError, ResourceChangedError, StreamLostError } from '../errors.js';
 import { streamPacer } from '../flow/gcPacer.js';
 import { remote } from './remote.js';
 import { ErrorCode, Header, Method, RESOURCE_STREAM_CAPABILITY, STATELESS_PROTOCOL_VERSION, WINDOW_META_KEY, type WindowInfo } from '../protocol/wire.js';
@@ -199,6 +199,8 @@ interface RawState {
   mode: ReadMode | undefined;
   /** Whether a raw stream can be resumed with a `Range` request. */
   ranges?: boolean;
+  /** The version the first answer named (`ETag`): every resumption asks for it (`If-Match`). */
+  version?: string;
 }
 
 interface WindowContext {
@@ -442,6 +444,7 @@ async function openRaw(
   if (version !== undefined) headers[Header.ProtocolVersion] = version;
   if (sessionId !== undefined) headers[Header.SessionId] = sessionId;
   if (from > 0) headers[Header.Range] = `bytes=${from}-`;
+  if (from > 0 && state.version !== undefined) headers[Header.IfMatch] = state.version;
   const params = {
     uri,
     ...(modern && {
@@ -476,6 +479,9 @@ async function openRaw(
     const code = message.error?.code;
     // Not a streamed resource, or the server wants the capability: windows work for every resource.
     if (code === ErrorCode.StreamNotSupported || code === ErrorCode.MissingClientCapability) return undefined;
+    if (response.status === 412 || code === ErrorCode.ResourceChanged) {
+      throw new ResourceChangedError(`${uri} changed after ${from} bytes were read; read it again from the start`, { cause: message.error?.data });
+    }
     throw new RemoteError(message.error?.message ?? `resources/stream answered HTTP ${response.status}`, code, {
       cause: message.error?.data,
     });
@@ -490,6 +496,7 @@ async function openRaw(
     state.mimeType = type;
     state.mode = 'raw';
     state.ranges = response.headers.get(Header.AcceptRanges) === 'bytes';
+    state.version = response.headers.get(Header.ETag) ?? undefined;
   }
   return response.body ?? new ReadableStream({ start: (c) => c.close() });
 }

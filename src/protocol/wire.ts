@@ -35,6 +35,8 @@ export const ErrorCode = {
   ResourceTooLarge: -32004,
   /** The request needs a client capability the client did not declare (2026-07-28 code, used on both eras). */
   MissingClientCapability: -32021,
+  /** A resumed read (`Range` with `If-Match`) names a version the resource no longer has (answered with HTTP 412). */
+  ResourceChanged: -32011,
 } as const;
 
 /** HTTP header names. */
@@ -54,6 +56,10 @@ export const Header = {
   ContentDisposition: 'content-disposition',
   AcceptRanges: 'accept-ranges',
   CacheControl: 'cache-control',
+  /** The version of a raw stream's bytes (files: inode, size, modification time). */
+  ETag: 'etag',
+  /** A resumption names the version it continues: a changed resource gets 412, never spliced bytes. */
+  IfMatch: 'if-match',
 } as const;
 
 /** The 2025-era revision that introduced priming events and server-side stream closes (SEP-1699). */

@@ -21,6 +21,7 @@ interface Entry {
   users: number;
   timer: unknown;
   size: number;
+  version: string;
   statAt: number;
 }
 
@@ -30,6 +31,8 @@ const STAT_FRESH_MS = 50;
 export interface AcquiredFile {
   readonly handle: FileHandle;
   readonly size: number;
+  /** Inode, size and modification time (ns): changes when the file is rewritten, even in place. */
+  readonly version: string;
   /** Gives the handle back; it is closed after the idle time unless acquired again. Idempotent. */
   release(): void;
 }
@@ -51,7 +54,7 @@ export class FileHandleCache {
   async acquire(path: string): Promise<AcquiredFile> {
     let pending = this.#entries.get(path);
     if (pending === undefined) {
-      pending = openRegular(path).then((handle) => ({ handle, users: 0, timer: undefined, size: 0, statAt: Number.NEGATIVE_INFINITY }));
+      pending = openRegular(path).then((handle) => ({ handle, users: 0, timer: undefined, size: 0, version: '', statAt: Number.NEGATIVE_INFINITY }));
       this.#entries.set(path, pending);
       pending.catch(() => this.#entries.delete(path));
     }
@@ -68,12 +71,13 @@ export class FileHandleCache {
     };
     try {
       if (this.clock.now() - entry.statAt > STAT_FRESH_MS) {
-        const info = await entry.handle.stat();
+        const info = await entry.handle.stat({ bigint: true });
         if (!info.isFile()) throw new NotRegularFileError(path, kindOf(info));
-        entry.size = info.size;
+        entry.size = Number(info.size);
+        entry.version = `"${info.ino.toString(36)}-${info.size.toString(36)}-${info.mtimeNs.toString(36)}"`;
         entry.statAt = this.clock.now();
       }
-      return { handle: entry.handle, size: entry.size, release };
+      return { handle: entry.handle, size: entry.size, version: entry.version, release };
     } catch (error) {
       release();
       throw error;

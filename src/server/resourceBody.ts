@@ -28,6 +28,12 @@ export interface RandomAccessBody {
   readonly size: number;
   /** @defaultValue the resource definition's `mimeType`, else `application/octet-stream` */
   readonly mimeType?: string;
+  /**
+   * The version of these bytes, when known (files: inode, size and
+   * modification time). Raw streams send it as `ETag`; a resumption that
+   * names another version is refused instead of splicing two versions.
+   */
+  readonly version?: string;
   /** Bytes `[offset, offset + length)`, fewer only at the end. */
   readAt(offset: number, length: number): Promise<Uint8Array>;
   /** Releases what the body holds (a file handle); called once after every read. */
@@ -63,9 +69,10 @@ export async function closeBody(body: ResourceBody): Promise<void> {
  * EISDIR…) when it cannot be opened.
  */
 export async function fileBody(path: string, options: { readonly mimeType?: string; readonly handles?: FileHandleCache } = {}): Promise<RandomAccessBody> {
-  const { handle, size, release } = await (options.handles ?? sharedFileHandles).acquire(path);
+  const { handle, size, version, release } = await (options.handles ?? sharedFileHandles).acquire(path);
   return {
     size,
+    version,
     ...(options.mimeType !== undefined && { mimeType: options.mimeType }),
     readAt: async (offset, length) => {
       const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));

@@ -14,6 +14,9 @@
  * which closes the source at once. A source that fails midway cuts the
  * connection, so the client sees a broken transfer, never a short success.
  * `Range: bytes=…` (one range) is honoured for random-access bodies (files).
+ * A body that knows its version sends it as `ETag`; a request whose
+ * `If-Match` names another version gets 412 (-32011), so a resumption never
+ * splices bytes of a file that changed in between.
  *
  * @module
  */
@@ -75,6 +78,16 @@ export async function serveResourceStream(sluice: SluiceServer, request: Request
     [Header.CacheControl]: 'no-store',
     [Header.AcceptRanges]: isRandomAccess(source) ? 'bytes' : 'none',
   });
+  const version = isRandomAccess(source) ? source.version : undefined;
+  if (version !== undefined) headers.set(Header.ETag, version);
+  const ifMatch = request.headers.get(Header.IfMatch);
+  if (ifMatch !== null && ifMatch.trim() !== '*' && !ifMatch.split(',').some((tag) => tag.trim() === version)) {
+    await closeQuietly(source);
+    return jsonRpcError(412, ErrorCode.ResourceChanged, `Precondition Failed: ${uri} changed since version ${ifMatch}; read it again from the start`, {
+      id,
+      data: { uri, ...(version !== undefined && { version }) },
+    });
+  }
   let start = 0;
   let end = size; // exclusive
   let status = 200;
