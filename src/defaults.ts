@@ -45,6 +45,12 @@ export const DEFAULT_EVENT_LOG_MAX_BYTES = 16 * 1024 * 1024;
  */
 export const DEFAULT_EVENT_LOG_MAX_STREAMS = 100;
 
+/**
+ * Bytes a 2025-era session's event log keeps over all its streams; the oldest streams go first
+ * (their resumption then gets 410). Bounds what many finished calls hold until the session ends.
+ */
+export const DEFAULT_EVENT_LOG_MAX_SESSION_BYTES = 32 * 1024 * 1024;
+
 /** Idle time after which a 2025-era session is ended. */
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
 

@@ -157,15 +157,16 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
     const cancel = root.sessions.cancelOnDisconnect;
     if (cancel !== undefined && typeof cancel !== 'boolean') v.fail(['sessions', 'cancelOnDisconnect'], 'must be true or false');
     const log = root.sessions.eventLog;
-    const eventLog: { maxEvents?: number; maxAgeMs?: number; maxBytes?: number; maxStreams?: number } = {};
+    const eventLog: { maxEvents?: number; maxAgeMs?: number; maxBytes?: number; maxStreams?: number; maxSessionBytes?: number } = {};
     if (log !== undefined) {
       const at = ['sessions', 'eventLog'];
       v.object(log, at, 'eventLog');
-      v.keys(log, at, ['maxEvents', 'maxAge', 'maxBytes', 'maxStreams']);
+      v.keys(log, at, ['maxEvents', 'maxAge', 'maxBytes', 'maxStreams', 'maxSessionBytes']);
       if (log.maxEvents !== undefined) eventLog.maxEvents = v.integer(log.maxEvents, [...at, 'maxEvents'], 1);
       if (log.maxAge !== undefined) eventLog.maxAgeMs = v.duration(log.maxAge, [...at, 'maxAge']);
       if (log.maxBytes !== undefined) eventLog.maxBytes = v.integer(log.maxBytes, [...at, 'maxBytes'], 1);
       if (log.maxStreams !== undefined) eventLog.maxStreams = v.integer(log.maxStreams, [...at, 'maxStreams'], 1);
+      if (log.maxSessionBytes !== undefined) eventLog.maxSessionBytes = v.integer(log.maxSessionBytes, [...at, 'maxSessionBytes'], 1);
     }
     sessions = {
       ttlMs: root.sessions.ttl === undefined ? undefined : v.duration(root.sessions.ttl, ['sessions', 'ttl']),

@@ -20,6 +20,8 @@ export interface EventLogLimits {
   readonly maxBytes: number;
   /** Streams kept per session (each 2025 POST opens one); the oldest stream goes first. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_STREAMS} */
   readonly maxStreams: number;
+  /** Serialized bytes kept per session over all its streams; the oldest streams go first. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_SESSION_BYTES} */
+  readonly maxSessionBytes: number;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * In-memory {@link SessionEventStore}: one log of events per stream, bounded
- * by count, age and bytes per stream, and by the number of streams kept.
+ * by count, age and bytes per stream, and by the number of streams and the
+ * bytes kept over the whole session (the oldest streams go first: a session
+ * of many finished calls holds at most `maxSessionBytes`, not 100 × 16 MiB).
  * Every bound is enforced in O(1) amortized work per stored event.
  *
  * Event ids are `<streamId>_<seq>` with `seq` strictly increasing over the
@@ -15,18 +17,29 @@ import {
   DEFAULT_EVENT_LOG_MAX_AGE_MS,
   DEFAULT_EVENT_LOG_MAX_BYTES,
   DEFAULT_EVENT_LOG_MAX_EVENTS,
+  DEFAULT_EVENT_LOG_MAX_SESSION_BYTES,
   DEFAULT_EVENT_LOG_MAX_STREAMS,
 } from '../../defaults.js';
 import { requireDuration, requireInteger } from '../../errors.js';
 import { type Clock, systemClock } from '../../flow/clock.js';
 import type { EventLogLimits, ReplayVerdict, SessionEventStore } from '../eventStore.js';
 
+/**
+ * An event as kept: its serialized form as UTF-8 bytes, not the message
+ * object. The bytes are what the bounds count, so what they say is what is
+ * held (an object keeps whatever its strings reference, and one non-Latin-1
+ * character makes a string take two bytes per character); replays parse it
+ * again, which only resumptions pay for.
+ */
 interface StoredEvent {
   readonly seq: number;
   readonly at: number;
   readonly bytes: number;
-  readonly message: JSONRPCMessage;
+  readonly encoded: Uint8Array;
 }
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 interface StreamLog {
   /** Highest sequence number evicted from this stream (-1: none). */
@@ -57,6 +70,7 @@ export class MemoryEventStore implements SessionEventStore {
   #agesHead = 0;
   #nextSeq = 0;
   #size = 0;
+  #bytes = 0;
 
   constructor(limits: Partial<EventLogLimits> = {}, clock: Clock = systemClock) {
     this.#limits = {
@@ -64,6 +78,7 @@ export class MemoryEventStore implements SessionEventStore {
       maxAgeMs: requireDuration('eventLog.maxAgeMs', limits.maxAgeMs ?? DEFAULT_EVENT_LOG_MAX_AGE_MS, 1),
       maxBytes: requireInteger('eventLog.maxBytes', limits.maxBytes ?? DEFAULT_EVENT_LOG_MAX_BYTES, 1),
       maxStreams: requireInteger('eventLog.maxStreams', limits.maxStreams ?? DEFAULT_EVENT_LOG_MAX_STREAMS, 1),
+      maxSessionBytes: requireInteger('eventLog.maxSessionBytes', limits.maxSessionBytes ?? DEFAULT_EVENT_LOG_MAX_SESSION_BYTES, 1),
     };
     this.#clock = clock;
   }
@@ -75,6 +90,11 @@ export class MemoryEventStore implements SessionEventStore {
   /** Streams currently held. */
   get streams(): number {
     return this.#streams.size;
+  }
+
+  /** Serialized bytes currently held, over all streams. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
@@ -90,14 +110,23 @@ export class MemoryEventStore implements SessionEventStore {
       log = { evictedSeq: this.#nextSeq - 1, bytes: 0, events: [], head: 0 };
       this.#streams.set(streamId, log);
     }
-    const bytes = JSON.stringify(message).length;
-    const event: StoredEvent = { seq: this.#nextSeq++, at: now, bytes, message };
+    const encoded = encoder.encode(JSON.stringify(message));
+    const bytes = encoded.length;
+    const event: StoredEvent = { seq: this.#nextSeq++, at: now, bytes, encoded };
     log.events.push(event);
     log.bytes += bytes;
+    this.#bytes += bytes;
     this.#size++;
     this.#ages.push({ streamId, seq: event.seq, at: now });
     while (liveCount(log) > this.#limits.maxEvents || (log.bytes > this.#limits.maxBytes && liveCount(log) > 1)) {
       this.#dropOldest(log);
+    }
+    // The session's bound: older streams go first, then this one's oldest events.
+    while (this.#bytes > this.#limits.maxSessionBytes) {
+      const oldest = this.#streams.keys().next().value!;
+      if (oldest !== streamId) this.#dropStream(oldest);
+      else if (liveCount(log) > 1) this.#dropOldest(log);
+      else break;
     }
     return `${streamId}${SEPARATOR}${event.seq}`;
   }
@@ -133,9 +162,10 @@ export class MemoryEventStore implements SessionEventStore {
     // Snapshot first: `send` may await while new events are appended.
     const live = log.events.slice(log.head);
     for (const event of live.slice(firstAfter(live, parsed.seq))) {
+      const message = JSON.parse(decoder.decode(event.encoded)) as JSONRPCMessage;
       // The priming event stores `{}`; it carries no message to replay.
-      if (!('jsonrpc' in event.message)) continue;
-      await send(`${parsed.streamId}${SEPARATOR}${event.seq}`, event.message);
+      if (!('jsonrpc' in message)) continue;
+      await send(`${parsed.streamId}${SEPARATOR}${event.seq}`, message);
     }
     return parsed.streamId;
   }
@@ -145,6 +175,7 @@ export class MemoryEventStore implements SessionEventStore {
     this.#ages = [];
     this.#agesHead = 0;
     this.#size = 0;
+    this.#bytes = 0;
   }
 
   #dropOldest(log: StreamLog): void {
@@ -153,6 +184,7 @@ export class MemoryEventStore implements SessionEventStore {
     log.events[log.head] = undefined as unknown as StoredEvent; // release the message now
     log.head++;
     log.bytes -= dropped.bytes;
+    this.#bytes -= dropped.bytes;
     log.evictedSeq = dropped.seq;
     this.#size--;
     if (log.head > COMPACT_AFTER && log.head * 2 > log.events.length) {
@@ -165,6 +197,7 @@ export class MemoryEventStore implements SessionEventStore {
     const log = this.#streams.get(streamId);
     if (log === undefined) return;
     this.#size -= liveCount(log);
+    this.#bytes -= log.bytes;
     this.#streams.delete(streamId);
   }
 

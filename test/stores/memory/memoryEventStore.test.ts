@@ -113,3 +113,17 @@ test('many streams and events stay bounded and cheap (no per-store scan per even
   // 100,000 stores: a scan of every stream per store would take far longer than this generous bound.
   assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
 });
+
+test('the session bound: many finished streams hold at most maxSessionBytes, the oldest go first', async () => {
+  const store = new MemoryEventStore({ maxSessionBytes: 10_000 });
+  const big = { jsonrpc: '2.0', id: 1, result: { text: 'x'.repeat(900) } } as const;
+  const ids: string[] = [];
+  for (let stream = 0; stream < 50; stream++) ids.push(await store.storeEvent(`s${stream}`, big as never));
+  assert.ok(store.bytes <= 10_000, `held ${store.bytes} bytes`);
+  assert.ok(store.streams < 50 && store.streams >= 9, `kept the newest streams (${store.streams})`);
+  assert.equal(store.replayable(ids[0]!), 'expired', 'an evicted stream answers too late, never a gap');
+  assert.equal(store.replayable(ids.at(-1)!), 'ok');
+  const one = new MemoryEventStore({ maxSessionBytes: 3000, maxBytes: 1_000_000 });
+  for (let i = 0; i < 20; i++) await one.storeEvent('only', big as never);
+  assert.ok(one.bytes <= 3000, 'a single stream is bounded by the session too');
+});
