@@ -43,7 +43,9 @@ for await (const line of lines) {
   regions.set(record.region, r);
   rows++;
   if (rows % 100 === 0) {
-    console.log(`::progress ${Math.min(consumed, size)}/${size} ${rows} rows read`);
+    // Progress must strictly increase: keep the last byte for the final "done" line below,
+    // which would otherwise repeat the value (and be dropped) when the file ends on a round row.
+    console.log(`::progress ${Math.min(consumed, size - 1)}/${size} ${rows} rows read`);
     if (delayMs > 0) await sleep(delayMs);
   }
 }

@@ -1,6 +1,10 @@
 // A four-stage pipeline over N items. Progress counts item-stages, so the
-// total is 4 * N, and each message names the stage.
+// total is 4 * N, and each message names the stage. Each of its 80 progress
+// steps takes --step-ms (default 50 ms), about 4 s in all: long enough to see
+// the example's SSE polling (closeStreamAfter: 2s) close and resume the stream.
 const items = Number(process.argv[2]);
+const stepArg = process.argv.find((a) => a.startsWith('--step-ms='));
+const stepMs = stepArg ? Number(stepArg.slice('--step-ms='.length)) : 50;
 if (!Number.isInteger(items) || items < 1) {
   console.error(`pipeline: expected a positive item count, got ${process.argv[2]}`);
   process.exit(2);
@@ -16,7 +20,7 @@ for (const [s, stage] of stages.entries()) {
     done++;
     if (i % Math.max(1, Math.floor(items / 20)) === 0 || i === items - 1) {
       console.log(`::progress ${done}/${total} stage ${s + 1}/4 ${stage}: ${i + 1}/${items}`);
-      await sleep(5);
+      await sleep(stepMs);
     }
   }
   console.log(`${stage}: ${items} items`);
