@@ -92,7 +92,7 @@ export const DEFAULT_INLINE_RESULT_MAX_BYTES = 512 * 1024;
 export const DEFAULT_SPOOL_TTL_MS = 60 * 60 * 1000;
 
 /** Bytes one spooled run output keeps at most; past it the file is cut and the result says so. */
-export const DEFAULT_SPOOL_MAX_BYTES_PER_RUN = 256 * 1024 * 1024;
+export const DEFAULT_SPOOL_MAX_RUN_BYTES = 256 * 1024 * 1024;
 
 /** Bytes all spooled run outputs keep together at most; the oldest finished ones are removed first. */
 export const DEFAULT_SPOOL_MAX_TOTAL_BYTES = 1024 * 1024 * 1024;

@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ResourceNotFoundError } from '@modelcontextprotocol/server';
-import { DEFAULT_SPOOL_MAX_BYTES_PER_RUN, DEFAULT_SPOOL_MAX_TOTAL_BYTES, DEFAULT_SPOOL_TTL_MS } from '../defaults.js';
+import { DEFAULT_SPOOL_MAX_RUN_BYTES, DEFAULT_SPOOL_MAX_TOTAL_BYTES, DEFAULT_SPOOL_TTL_MS } from '../defaults.js';
 import { requireDuration, requireInteger } from '../errors.js';
 import type { ResourceTemplateDefinition } from '../server/types.js';
 import { openFile } from './fileResource.js';
@@ -39,7 +39,7 @@ export interface SpoolOptions {
   readonly ttlMs?: number;
   /** Folder for the files. @defaultValue a new temporary folder */
   readonly dir?: string;
-  /** Bytes one run keeps at most (≥ 1). @defaultValue {@link DEFAULT_SPOOL_MAX_BYTES_PER_RUN} */
+  /** Bytes one run keeps at most (≥ 1). @defaultValue {@link DEFAULT_SPOOL_MAX_RUN_BYTES} */
   readonly maxBytesPerRun?: number;
   /** Bytes all runs keep at most (≥ 1); the oldest finished files go first. @defaultValue {@link DEFAULT_SPOOL_MAX_TOTAL_BYTES} */
   readonly maxTotalBytes?: number;
@@ -75,7 +75,7 @@ export class RunSpool {
 
   constructor(options: SpoolOptions = {}) {
     this.ttlMs = requireDuration('spoolTtlMs', options.ttlMs ?? DEFAULT_SPOOL_TTL_MS);
-    this.maxBytesPerRun = requireInteger('spool.maxBytesPerRun', options.maxBytesPerRun ?? DEFAULT_SPOOL_MAX_BYTES_PER_RUN, 1);
+    this.maxBytesPerRun = requireInteger('spool.maxBytesPerRun', options.maxBytesPerRun ?? DEFAULT_SPOOL_MAX_RUN_BYTES, 1);
     this.maxTotalBytes = requireInteger('spool.maxTotalBytes', options.maxTotalBytes ?? DEFAULT_SPOOL_MAX_TOTAL_BYTES, 1);
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-runs-'));
     mkdirSync(this.dir, { recursive: true });
