@@ -22,7 +22,7 @@ export function ensurePythonClients(): void {
       execFileSync(command, args, { stdio: 'pipe', timeout: 600_000 });
     } catch (error) {
       const e = error as { stderr?: Buffer; stdout?: Buffer; message: string };
-      throw new Error(`${command} ${args.join(' ')} failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+      throw new Error(`${command} ${args.join(' ')} failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: error });
     }
   };
   run('python3', ['-m', 'venv', VENV]);
