@@ -73,13 +73,7 @@ export class MemoryEventStore implements SessionEventStore {
   #bytes = 0;
 
   constructor(limits: Partial<EventLogLimits> = {}, clock: Clock = systemClock) {
-    this.#limits = {
-      maxEvents: requireInteger('eventLog.maxEvents', limits.maxEvents ?? DEFAULT_EVENT_LOG_MAX_EVENTS, 1),
-      maxAgeMs: requireDuration('eventLog.maxAgeMs', limits.maxAgeMs ?? DEFAULT_EVENT_LOG_MAX_AGE_MS, 1),
-      maxBytes: requireInteger('eventLog.maxBytes', limits.maxBytes ?? DEFAULT_EVENT_LOG_MAX_BYTES, 1),
-      maxStreams: requireInteger('eventLog.maxStreams', limits.maxStreams ?? DEFAULT_EVENT_LOG_MAX_STREAMS, 1),
-      maxSessionBytes: requireInteger('eventLog.maxSessionBytes', limits.maxSessionBytes ?? DEFAULT_EVENT_LOG_MAX_SESSION_BYTES, 1),
-    };
+    this.#limits = eventLogLimits(limits);
     this.#clock = clock;
   }
 
@@ -217,6 +211,17 @@ export class MemoryEventStore implements SessionEventStore {
       this.#agesHead = 0;
     }
   }
+}
+
+/** Event log bounds with the defaults filled in; throws `InvalidOptionError` naming a bound that makes no sense. */
+export function eventLogLimits(limits: Partial<EventLogLimits> = {}): EventLogLimits {
+  return {
+    maxEvents: requireInteger('eventLog.maxEvents', limits.maxEvents ?? DEFAULT_EVENT_LOG_MAX_EVENTS, 1),
+    maxAgeMs: requireDuration('eventLog.maxAgeMs', limits.maxAgeMs ?? DEFAULT_EVENT_LOG_MAX_AGE_MS, 1),
+    maxBytes: requireInteger('eventLog.maxBytes', limits.maxBytes ?? DEFAULT_EVENT_LOG_MAX_BYTES, 1),
+    maxStreams: requireInteger('eventLog.maxStreams', limits.maxStreams ?? DEFAULT_EVENT_LOG_MAX_STREAMS, 1),
+    maxSessionBytes: requireInteger('eventLog.maxSessionBytes', limits.maxSessionBytes ?? DEFAULT_EVENT_LOG_MAX_SESSION_BYTES, 1),
+  };
 }
 
 function liveCount(log: StreamLog): number {

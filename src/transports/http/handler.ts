@@ -35,7 +35,8 @@ import {
   DEFAULT_STREAM_HIGH_WATER_BYTES,
 } from '../../defaults.js';
 import type { EventLogLimits } from '../../stores/eventStore.js';
-import { MemoryEventStore } from '../../stores/memory/memoryEventStore.js';
+import { eventLogLimits, MemoryEventStore } from '../../stores/memory/memoryEventStore.js';
+import { requireDuration, requireInteger } from '../../errors.js';
 import { ErrorCode, Header, Method } from '../../protocol/wire.js';
 import { OutboundMeter } from '../../flow/outboundMeter.js';
 import { setOutboundMeter } from '../../server/outbound.js';
@@ -108,13 +109,16 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     allowedHosts: options.allowedHosts,
     allowedOrigins: options.allowedOrigins,
   };
-  const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;
-  const retryMs = options.retryMs ?? DEFAULT_SSE_RETRY_MS;
-  const maxRequestBodySize = options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
-  const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
-  const streamHighWaterBytes = options.streamHighWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES;
+  // Every option is checked here, where it enters: a nonsensical value fails now, naming itself,
+  // not at the first request (a zero chunk size answered empty 200s; a zero high-water mark threw on every call).
+  const keepAliveMs = requireDuration('keepAliveMs', options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS, 0);
+  const retryMs = requireDuration('retryMs', options.retryMs ?? DEFAULT_SSE_RETRY_MS, 0);
+  const maxRequestBodySize = requireInteger('maxRequestBodyBytes', options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES, 1);
+  const shutdownGraceMs = requireDuration('shutdownGraceMs', options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS, 0);
+  const streamHighWaterBytes = requireInteger('streamHighWaterBytes', options.streamHighWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES, 1);
   const cancelOnDisconnect = options.cancelOnDisconnect ?? false;
-  const streamChunkBytes = options.streamChunkBytes ?? DEFAULT_CHUNK_SIZE_BYTES;
+  const streamChunkBytes = requireInteger('streamChunkBytes', options.streamChunkBytes ?? DEFAULT_CHUNK_SIZE_BYTES, 1);
+  const eventLog = eventLogLimits(options.eventLog);
   const reportError = (error: Error) => {
     try {
       options.onerror?.(error);
@@ -272,7 +276,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   }
 
   async function openSession(request: Request, body: unknown): Promise<Response> {
-    const events = new MemoryEventStore(options.eventLog);
+    const events = new MemoryEventStore(eventLog);
     // The SDK keeps only the capabilities it knows; keep the client's own for extensions such as partialResults.
     const declared = (body as { params?: { capabilities?: Record<string, unknown> } }).params?.capabilities;
     const server = sluice.createServer({ clientCapabilities: () => declared, resourceStreams: true });
