@@ -30,6 +30,8 @@ import type { RunSpool, SpoolFile } from './spool.js';
 export const RESULT_TEXT_BUDGET_BYTES = DEFAULT_MAX_MESSAGE_BYTES - 16 * 1024;
 
 const PREFIX = new TextEncoder().encode(SCRIPT_PROGRESS_PREFIX);
+/** Decodes whole progress lines (no state between calls, so one serves every run). */
+const lineDecoder = new TextDecoder();
 
 export interface ScriptOutputOptions {
   /** Output bytes kept whole inline; beyond it the result is excerpted and the output spooled. */
@@ -114,7 +116,7 @@ export class ScriptOutput {
 
   #onSegment(segment: LineSegment): void {
     if (segment.startsLine && segment.endsLine && startsWithPrefix(segment.bytes)) {
-      const update = parseProgressLine(new TextDecoder().decode(segment.bytes.subarray(0, segment.contentLength)));
+      const update = parseProgressLine(lineDecoder.decode(segment.bytes.subarray(0, segment.contentLength)));
       if (update !== undefined) {
         this.#options.onProgress(update);
         return;

@@ -141,6 +141,12 @@ describe('request bodies', () => {
     assert.ok(afterMs < 3000, `cut in time (${Math.round(afterMs)} ms)`);
   });
 
+  test('headers that never finish arriving are cut too (Node\'s headersTimeout, set to the body timeout)', async () => {
+    const { response, afterMs } = await parkBody(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: appl`);
+    assert.match(response, /^HTTP\/1\.1 408/);
+    assert.ok(afterMs < 5000, `cut in ${Math.round(afterMs)} ms, not after Node's default 60 s`);
+  });
+
   test('a chunked body that never ends is cut with 408', async () => {
     const { response } = await parkBody(`${headers('Transfer-Encoding: chunked\r\n')}5\r\n{"jso\r\n`);
     assert.match(response, /^HTTP\/1\.1 408/);

@@ -126,13 +126,12 @@ test('concurrent script processes are capped; calls wait in a bounded queue, pas
     description: waits for the release file
     command: node
     args: ["${SCRIPTS}/gate.mjs", "${running}", "${release}"]${extra}`;
-  const other = await startConfig(`scripts: { maxConcurrent: 2, maxQueued: 1 }\ntools:${gate('gate')}${gate('solo', '\n    concurrency: 1')}\n`, tmp2.dir);
+  const other = await startConfig(`scripts: { maxConcurrent: 2, maxQueued: 1 }\ntools:${gate('gate')}\n`, tmp2.dir);
   const client = await connect(other.url, { era: 'modern' });
   try {
     const calls = [client.callTool('gate', {}), client.callTool('gate', {})];
     await waitFor(() => readdirSync(running).length === 2, 10_000, 'two scripts to run');
     calls.push(client.callTool('gate', {})); // waits: the limit is 2
-    await waitFor(() => readdirSync(running).length === 2, 1000, 'the third to wait');
     const busy = await client.callTool('gate', {}); // the queue (1) is full
     assert.equal(busy.isError, true);
     assert.match((busy.content[0] as { text: string }).text, /Tool "gate" is busy: 2 running and 1 waiting/);
@@ -148,3 +147,32 @@ test('concurrent script processes are capped; calls wait in a bounded queue, pas
     tmp2.remove();
   }
 });
+
+test('a tool with concurrency: 1 runs one process at a time, with the server-wide limit still free', async () => {
+  const tmp2 = tempDir();
+  const running = join(tmp2.dir, 'running');
+  mkdirSync(running);
+  const release = join(tmp2.dir, 'release');
+  const other = await startConfig(
+    `scripts: { maxQueued: 1 }\ntools:\n  - name: solo\n    description: one at a time\n    command: node\n    args: ["${SCRIPTS}/gate.mjs", "${running}", "${release}"]\n    concurrency: 1\n`,
+    tmp2.dir,
+  );
+  const client = await connect(other.url, { era: 'modern' });
+  try {
+    const first = client.callTool('solo', {});
+    await waitFor(() => readdirSync(running).length === 1, 10_000, 'the first run to start');
+    const second = client.callTool('solo', {}); // waits for the tool's one slot
+    const busy = await client.callTool('solo', {});
+    assert.match((busy.content[0] as { text: string }).text, /Tool "solo" is busy: 1 running and 1 waiting/);
+    assert.equal(readdirSync(running).length, 1, 'the second run has not started');
+    writeFileSync(release, '');
+    assert.deepEqual([(await first).content[0], (await second).content[0]], [{ type: 'text', text: 'released' }, { type: 'text', text: 'released' }]);
+    assert.equal(readdirSync(running).length, 2);
+  } finally {
+    writeFileSync(release, '');
+    await client.close();
+    await other.close();
+    tmp2.remove();
+  }
+});
+

@@ -348,13 +348,10 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
    * disconnect SHOULD NOT be read as cancellation, the client may resume.
    */
   function cancelRequestsOf(session: Session, body: unknown, reason: string): void {
-    for (const message of Array.isArray(body) ? body : [body]) {
-      const { id, method } = (message ?? {}) as { id?: unknown; method?: unknown };
-      if (typeof method === 'string' && (typeof id === 'string' || typeof id === 'number')) {
-        session.transport.onmessage?.({ jsonrpc: '2.0', method: Method.CancelledNotification, params: { requestId: id, reason } });
-        retireRequest(session.transport, id);
-        session.inflight.delete(id);
-      }
+    for (const id of requestIdsOf(body)) {
+      session.transport.onmessage?.({ jsonrpc: '2.0', method: Method.CancelledNotification, params: { requestId: id, reason } });
+      retireRequest(session.transport, id);
+      session.inflight.delete(id);
     }
   }
 
