@@ -22,8 +22,23 @@ export { BufferFullError, ConfigError, InvalidOptionError, RemoteError, SluiceEr
 export { type Clock, systemClock } from './flow/clock.js';
 export { ProgressThrottle, type ProgressUpdate } from './flow/progressThrottle.js';
 export { ErrorCode } from './protocol/wire.js';
-export { MemoryEventStore } from './stores/memory/memoryEventStore.js';
-export type { EventLogLimits, SessionEventStore } from './stores/eventStore.js';
+export {
+  CursorCutError,
+  EventsLostError,
+  type AppendOptions,
+  type EventLog,
+  type EventLogLimits,
+  type EventLogOptions,
+  type EventLogStore,
+  type LogCursor,
+  type LogEvent,
+  type ReplayVerdict,
+  type StreamPressure,
+} from './stores/eventLog.js';
+export type { SessionRecord, SessionStore } from './stores/sessionStore.js';
+export { memoryStores, type Stores } from './stores/stores.js';
+export { MemoryEventLog, memoryEventLogs } from './stores/memory/memoryEventLog.js';
+export { MemorySessionStore } from './stores/memory/memorySessionStore.js';
 export type { JsonSchemaObject } from './server/jsonSchema.js';
 export { SluiceServer, type SluiceServerOptions } from './server/sluiceServer.js';
 export { ToolTimeoutError } from './server/toolCall.js';

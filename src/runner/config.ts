@@ -13,7 +13,7 @@ import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { PartialPolicy } from '../server/partial.js';
-import type { EventLogLimits } from '../stores/eventStore.js';
+import type { EventLogLimits } from '../stores/eventLog.js';
 import type { SlowConsumerOptions } from '../server/types.js';
 import { compileArgumentValidator } from '../server/jsonSchema.js';
 import { MAX_DURATION_MS, parseDuration } from './duration.js';

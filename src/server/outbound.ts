@@ -1,23 +1,15 @@
 /**
- * Where a tool call finds the meter of the stream its notifications travel
- * on. Transports register a meter for each request they serve (keyed by the
- * web `Request` the SDK hands to handlers as `ctx.http.req`); stdio needs none,
- * because the SDK's stdio writer already awaits drain.
+ * Where a tool call finds the stream it writes to. Whoever runs the call (a
+ * 2025 session, a 2026-07-28 exchange, a stdio connection, later a task
+ * runner) passes a lookup when it creates the server: from the request id to
+ * the {@link StreamPressure} of the stream the call's messages are appended
+ * to. `server/` knows nothing of HTTP requests or connections.
  *
  * @module
  */
-import type { ServerContext } from '@modelcontextprotocol/server';
-import type { OutboundMeter } from '../flow/outboundMeter.js';
+import type { StreamPressure } from '../stores/eventLog.js';
 
-const meters = new WeakMap<Request, OutboundMeter>();
+export type { StreamPressure };
 
-/** Registers the meter of the response stream that answers `request`. */
-export function setOutboundMeter(request: Request, meter: OutboundMeter): void {
-  meters.set(request, meter);
-}
-
-/** The meter of the stream a call's notifications go out on, if its transport has one. */
-export function outboundMeterOf(ctx: ServerContext): OutboundMeter | undefined {
-  const request = ctx.http?.req;
-  return request === undefined ? undefined : meters.get(request);
-}
+/** The stream a request's messages go out on, if its runner has one. */
+export type OutboundLookup = (requestId: string | number) => StreamPressure | undefined;

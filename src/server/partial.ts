@@ -16,12 +16,12 @@
  * @module
  */
 import type { ContentBlock } from '@modelcontextprotocol/server';
-import type { OutboundMeter } from '../flow/outboundMeter.js';
+import type { StreamPressure } from './outbound.js';
 import { Method } from '../protocol/wire.js';
 
 /**
  * What happens to a partial result when the client reads too slowly for the
- * stream to take it (its outbound meter is full):
+ * stream to take it (the unread part of its stream log is at the high-water mark):
  * - `block`: `partial()` waits for room, holding the producer back (default);
  * - `drop-newest`: the new chunk is dropped;
  * - `drop-oldest`: chunks queue (up to {@link PARTIAL_QUEUE_LIMIT}); the oldest queued chunk goes;
@@ -54,23 +54,25 @@ export class PartialEmitter {
   #chunks = 0;
   #chain: Promise<void> = Promise.resolve();
   #done = false;
-  readonly #meter: OutboundMeter | undefined;
+  readonly #meter: StreamPressure | undefined;
   readonly #policy: PartialPolicy;
   /** Chunks waiting for room under a non-blocking policy. */
   #queue: Array<{ method: string; params: Record<string, unknown> }> = [];
   #draining = false;
   #dropped = 0;
+  /** The call was cancelled: chunks still waiting for room are never sent. */
+  #cancelled = false;
 
   /**
    * @param token - the call's partial-result token when it opted in, else `undefined` (fallback mode).
-   * @param meter - the outbound stream's meter: each chunk waits for room under its high-water mark.
+   * @param meter - the pressure of the stream the call writes to: each chunk waits for room under its high-water mark.
    * @param policy - what a full stream does to new chunks. @defaultValue 'block'
    */
   constructor(
     token: string | number | undefined,
     send: SendNotification,
     fallback: PartialFallback,
-    meter?: OutboundMeter,
+    meter?: StreamPressure,
     policy: PartialPolicy = 'block',
   ) {
     this.#token = token;
@@ -127,11 +129,8 @@ export class PartialEmitter {
   }
 
   async #sendMetered(notification: { method: string; params: Record<string, unknown> }): Promise<void> {
-    const meter = this.#meter;
-    if (meter !== undefined) {
-      await meter.room();
-      meter.produced(JSON.stringify(notification).length);
-    }
+    await this.#meter?.room();
+    if (this.#cancelled) return;
     await this.#send(notification);
   }
 
@@ -179,6 +178,7 @@ export class PartialEmitter {
   /** Stops at once, dropping queued chunks (the call was cancelled). */
   cancel(): void {
     this.#done = true;
+    this.#cancelled = true;
     this.#queue = [];
   }
 }

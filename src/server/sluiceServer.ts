@@ -30,6 +30,7 @@ import { type ArgumentValidator, compileArgumentValidator } from './jsonSchema.j
 import { sharedFileHandles } from './fileHandles.js';
 import { type ReadCursorLimits, ReadCursors } from './readCursors.js';
 import { isResourceBody, type ResourceBody } from './resourceBody.js';
+import type { OutboundLookup, StreamPressure } from './outbound.js';
 import { runToolCall } from './toolCall.js';
 import type {
   PromptDefinition,
@@ -80,6 +81,8 @@ export interface ConnectionInfo {
   readonly clientCapabilities?: () => Readonly<Record<string, unknown>> | undefined;
   /** Whether the transport answers `resources/stream` with raw bytes (HTTP): declares `resources.stream` (SEP-2532). */
   readonly resourceStreams?: boolean;
+  /** The stream each request's messages are appended to, from whoever runs the calls (its backpressure holds tools back). */
+  readonly outbound?: OutboundLookup;
 }
 
 /** A resource found by URI: how to read it and what listings say of it. */
@@ -253,7 +256,7 @@ export class SluiceServer {
         const capabilities = (envelope?.[CLIENT_CAPABILITIES_META_KEY] ??
           connection.clientCapabilities?.() ??
           server.getClientCapabilities()) as Record<string, unknown> | undefined;
-        return this.#callTool(request.params.name, request.params.arguments, ctx, capabilities);
+        return this.#callTool(request.params.name, request.params.arguments, ctx, capabilities, connection.outbound?.(ctx.mcpReq.id));
       });
     }
     if (this.#hasResources()) {
@@ -288,7 +291,13 @@ export class SluiceServer {
     return server;
   }
 
-  async #callTool(name: string, rawArgs: unknown, ctx: ServerContext, clientCapabilities: Record<string, unknown> | undefined) {
+  async #callTool(
+    name: string,
+    rawArgs: unknown,
+    ctx: ServerContext,
+    clientCapabilities: Record<string, unknown> | undefined,
+    outbound: StreamPressure | undefined,
+  ) {
     const tool = this.#tools.get(name);
     if (tool === undefined) {
       const known = [...this.#tools.keys()].join(', ');
@@ -307,6 +316,7 @@ export class SluiceServer {
     }
     const call = runToolCall(tool.definition, args as Record<string, unknown>, ctx, {
       clientCapabilities,
+      outbound,
       slowConsumer: { ...this.options.slowConsumer, ...tool.definition.slowConsumer },
       progressPerSecond: this.options.progressPerSecond,
       heartbeatMs: this.options.progressHeartbeatMs,

@@ -12,10 +12,9 @@ import { ProtocolError, type CallToolResult, type ServerContext } from '@modelco
 import type { Clock } from '../flow/clock.js';
 import { formatDuration } from '../flow/formatDuration.js';
 import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY } from '../protocol/wire.js';
-import { outboundMeterOf } from './outbound.js';
 import { PartialEmitter } from './partial.js';
 import { ProgressReporter } from './progress.js';
-import type { OutboundMeter } from '../flow/outboundMeter.js';
+import type { StreamPressure } from './outbound.js';
 import type { SlowConsumerOptions, ToolContext, ToolDefinition, ToolResult } from './types.js';
 
 export { formatDuration };
@@ -31,6 +30,8 @@ export class ToolTimeoutError extends Error {
 export interface ToolCallOptions {
   /** The client's declared capabilities for this call (envelope on 2026-07-28, initialize on 2025). */
   readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
+  /** The stream the call's messages are appended to, from whoever runs it; `undefined` where nothing is metered. */
+  readonly outbound?: StreamPressure;
   readonly slowConsumer?: SlowConsumerOptions;
   readonly progressPerSecond: number;
   /** Progress heartbeat after this much silence (ms, 0 = off). @defaultValue 0 */
@@ -59,7 +60,7 @@ export async function runToolCall(
   const timeoutMs = tool.timeoutMs ?? options.timeoutMs;
   const timer = options.clock.setTimeout(() => controller.abort(new ToolTimeoutError(tool.name, timeoutMs)), timeoutMs);
 
-  const meter = outboundMeterOf(mcp);
+  const meter = options.outbound;
   const token = mcp.mcpReq._meta?.progressToken;
   const reporter = new ProgressReporter(
     token === undefined
@@ -74,10 +75,7 @@ export async function runToolCall(
               ...(u.message !== undefined && { message: u.message }),
             },
           };
-          if (meter !== undefined) {
-            await meter.room(); // a slow client holds progress back; the reporter coalesces meanwhile
-            meter.produced(JSON.stringify(notification).length);
-          }
+          await meter?.room(); // a slow client holds progress back; the reporter coalesces meanwhile
           await mcp.mcpReq.notify(notification);
         },
     tool.progressPerSecond ?? options.progressPerSecond,
@@ -152,11 +150,11 @@ export async function runToolCall(
 
 /**
  * Disconnect after a stall: when the stream stays full with nothing taken for
- * `stallTimeoutMs`, the meter drops the connection and the call is cancelled.
+ * `stallTimeoutMs`, the reader is cut off (its connection closes) and the call is cancelled.
  * Returns the function that stops watching.
  */
 function watchForStall(
-  meter: OutboundMeter | undefined,
+  meter: StreamPressure | undefined,
   stallTimeoutMs: number | undefined,
   clock: Clock,
   cancel: (reason: string) => void,
@@ -166,7 +164,7 @@ function watchForStall(
   const check = () => {
     if (meter.stalledFor() >= stallTimeoutMs) {
       const reason = `The client took nothing for ${formatDuration(stallTimeoutMs)}: disconnected`;
-      meter.disconnect(reason);
+      meter.cut(reason);
       cancel(reason);
       return;
     }

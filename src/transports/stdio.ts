@@ -1,10 +1,14 @@
 /**
  * `serveStdio`: serves a {@link SluiceServer} over stdin/stdout, both eras
- * (the SDK's `serveStdio` negotiates per connection). stdout carries only
- * protocol frames; anything else a server wants to say goes to stderr.
+ * (the SDK's `serveStdio` negotiates per connection and reads stdin). stdout
+ * carries only protocol frames; anything else a server wants to say goes to
+ * stderr.
  *
- * The SDK's stdio transport awaits stdout `drain`, so a slow reader slows the
- * tools down instead of growing memory. Around it, sluice adds:
+ * Outbound, stdio is a stream log like every other stream: whatever the
+ * server sends is appended to one bounded stream of the connection's log, and
+ * a pump is the cursor that writes it to stdout, taking the next event only
+ * once the pipe drained. A reader that stops reading therefore holds the
+ * tools back at the high-water mark instead of growing memory. Around it:
  * - **a response never shares a write with what came before it**: before a
  *   response goes out, the writes queued ahead of it are flushed to the pipe
  *   first. Queued writes are otherwise combined into one `writev`, and the
@@ -19,9 +23,11 @@
  * @module
  */
 import type { Readable, Writable } from 'node:stream';
-import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { DEFAULT_SHUTDOWN_GRACE_MS } from '../defaults.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_STREAM_HIGH_WATER_BYTES } from '../defaults.js';
+import { MemoryEventLog } from '../stores/memory/memoryEventLog.js';
+import { MAX_TIMER_DELAY_MS } from '../errors.js';
 import { ErrorCode, Method } from '../protocol/wire.js';
 import type { SluiceServer } from '../server/sluiceServer.js';
 
@@ -29,6 +35,8 @@ export interface ServeStdioOptions {
   readonly stdin?: Readable;
   readonly stdout?: Writable;
   readonly onerror?: (error: Error) => void;
+  /** Unread bytes the outbound stream holds before a call's notifications wait. @defaultValue {@link DEFAULT_STREAM_HIGH_WATER_BYTES} */
+  readonly highWaterBytes?: number;
 }
 
 export interface RunningStdioServer {
@@ -41,14 +49,17 @@ export interface RunningStdioServer {
 export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}): RunningStdioServer {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  const inner = new StdioServerTransport(stdin, stdout);
-  // One stdio connection is one client: remember what it declared at initialize.
-  let declared: Record<string, unknown> | undefined;
-  const transport = stdioConnection(inner, stdout, (capabilities) => {
-    declared = capabilities;
+  // Nothing resumes a pipe: delivered events go at once, and unread ones never age out.
+  const log = new MemoryEventLog({
+    highWaterBytes: options.highWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES,
+    keepDelivered: false,
+    limits: { maxAgeMs: MAX_TIMER_DELAY_MS, maxEvents: STDIO_MAX_UNREAD_EVENTS, maxBytes: Number.MAX_SAFE_INTEGER, maxSessionBytes: Number.MAX_SAFE_INTEGER, maxStreams: 1 },
   });
-  const handle = sdkServeStdio(() => sluice.createServer({ clientCapabilities: () => declared }), {
-    transport,
+  void log.openStream(); // synchronous in memory: the one stream is s0
+  const connection = new StdioConnection(new StdioServerTransport(stdin, stdout), log, STREAM);
+  const pumping = pump(log, stdout, connection);
+  const handle = sdkServeStdio(() => sluice.createServer({ clientCapabilities: () => connection.declared, outbound: () => log.pressure(STREAM) }), {
+    transport: connection,
     ...(options.onerror !== undefined && { onerror: options.onerror }),
   });
   let closing: Promise<void> | undefined;
@@ -56,7 +67,10 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
     (closing ??= (async () => {
       sluice.abortAll();
       await sluice.idle(DEFAULT_SHUTDOWN_GRACE_MS);
+      await log.end(STREAM);
+      await Promise.race([pumping, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       await handle.close().catch(() => {});
+      await log.clear();
     })());
   const closed = new Promise<void>((resolve) => {
     stdin.once('end', resolve);
@@ -65,49 +79,109 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
   return { closed, close };
 }
 
-/** The SDK's stdio transport with sluice's additions (see the module comment). */
-function stdioConnection(inner: Transport, stdout: Writable, onInitialize: (capabilities: Record<string, unknown> | undefined) => void): Transport {
-  const inflight = new Set<string | number>();
+const STREAM = 's0';
+/** Events the stdio stream holds unread at most; its producers wait at half of it (results never wait). */
+const STDIO_MAX_UNREAD_EVENTS = 100_000;
+
+/** The SDK's stdio transport for reading; everything sent goes to the log (see the module comment). */
+class StdioConnection implements Transport {
+  onmessage?: Transport['onmessage'];
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  /** What the client declared at initialize. */
+  declared: Record<string, unknown> | undefined;
+  /** Event ids of responses, for the pump: a response is written on its own. */
+  readonly responses = new Set<string>();
+  readonly #inner: Transport;
+  readonly #log: MemoryEventLog;
+  readonly #stream: string;
+  readonly #inflight = new Set<string | number>();
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(inner: Transport, log: MemoryEventLog, stream: string) {
+    this.#inner = inner;
+    this.#log = log;
+    this.#stream = stream;
+  }
+
+  start(): Promise<void> {
+    this.#inner.onmessage = (message, extra) => this.#receive(message, extra);
+    this.#inner.onclose = () => this.onclose?.();
+    this.#inner.onerror = (error) => this.onerror?.(error);
+    return this.#inner.start();
+  }
+
+  #receive(message: JSONRPCMessage, extra: Parameters<NonNullable<Transport['onmessage']>>[1]): void {
+    if ('method' in message && 'id' in message) {
+      if (this.#inflight.has(message.id)) {
+        void this.send(reusedIdError(message.id));
+        return;
+      }
+      this.#inflight.add(message.id);
+      if (message.method === Method.Initialize) this.declared = (message.params as { capabilities?: Record<string, unknown> } | undefined)?.capabilities;
+    } else if ('method' in message && message.method === Method.CancelledNotification) {
+      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if (typeof requestId === 'string' || typeof requestId === 'number') this.#inflight.delete(requestId); // never answered now
+    }
+    this.onmessage?.(message, extra);
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const response = !('method' in message) && 'id' in message;
+    if (response && (typeof message.id === 'string' || typeof message.id === 'number')) this.#inflight.delete(message.id);
+    // A call's notifications wait for room; responses and everything else only for what was sent before them.
+    const wait = !response && options?.relatedRequestId !== undefined;
+    const data = JSON.stringify(message);
+    const appended = this.#tail.then(async () => {
+      const id = await this.#log.append(this.#stream, data, { wait });
+      if (response && id !== undefined) this.responses.add(id);
+    });
+    this.#tail = appended.catch(() => {});
+    return appended;
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+}
+
+/** The cursor that writes the log to stdout, one event after the pipe took the previous one. */
+async function pump(log: MemoryEventLog, stdout: Writable, connection: StdioConnection): Promise<void> {
+  const cursor = log.cursor(STREAM, undefined);
+  const newline = new Uint8Array([10]);
   let unflushed = false;
-  const outer: Transport = {
-    start: () => {
-      inner.onmessage = (message, extra) => {
-        if ('method' in message && 'id' in message) {
-          if (inflight.has(message.id)) {
-            void inner.send(reusedIdError(message.id)).catch(() => {});
-            return;
-          }
-          inflight.add(message.id);
-          if (message.method === Method.Initialize) {
-            onInitialize((message.params as { capabilities?: Record<string, unknown> } | undefined)?.capabilities);
-          }
-        } else if ('method' in message && message.method === Method.CancelledNotification) {
-          const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
-          if (typeof requestId === 'string' || typeof requestId === 'number') inflight.delete(requestId); // never answered now
-        }
-        outer.onmessage?.(message, extra);
-      };
-      inner.onclose = () => outer.onclose?.();
-      inner.onerror = (error) => outer.onerror?.(error);
-      return inner.start();
-    },
-    send: async (message, sendOptions) => {
-      const response = !('method' in message) && 'id' in message;
-      if (response) {
-        if (typeof message.id === 'string' || typeof message.id === 'number') inflight.delete(message.id);
+  try {
+    for (let event = await cursor.next(); event !== undefined; event = await cursor.next()) {
+      const response = connection.responses.delete(event.id);
+      if (response && unflushed) {
         // What was written before reaches the pipe in its own write, not combined with this one;
         // then one turn of the event loop, so a reader that keeps up sees it in its own read.
-        if (unflushed) {
-          await flushed(stdout);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+        await flushed(stdout);
+        await new Promise((resolve) => setImmediate(resolve));
       }
       unflushed = !response;
-      return inner.send(message, sendOptions);
-    },
-    close: () => inner.close(),
-  };
-  return outer;
+      if (stdout.destroyed) return;
+      const frame = new Uint8Array(event.data.length + 1);
+      frame.set(event.data);
+      frame.set(newline, event.data.length);
+      if (!stdout.write(frame)) await drained(stdout);
+      cursor.delivered(event.id);
+    }
+  } catch {
+    // The log was cleared (the connection closed): nothing left to write.
+  }
+}
+
+function drained(stdout: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stdout.off('drain', done);
+      stdout.off('close', done);
+      resolve();
+    };
+    stdout.once('drain', done);
+    stdout.once('close', done);
+  });
 }
 
 /** Resolves once every write queued so far has been handed to the OS. */

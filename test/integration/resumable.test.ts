@@ -74,8 +74,9 @@ test('SSE polling: the sluice client gets every partial result exactly once, in 
 });
 
 test('too late to replay: 410 with -32010 on the wire, ReplayExpiredError in the client, never a hang', async () => {
-  // A log of 3 events per stream and a client told to wait 400 ms: the log moves on while it waits.
-  const small = await startConfig(tickerConfig({ closeStreamAfter: '100ms' }), tmp.dir, { retryMs: 400, eventLog: { maxEvents: 3 } });
+  // A log that keeps events 150 ms and a client told to wait 400 ms: its events age out while it waits (a count bound would not
+  // give way: the producer waits for the reader instead).
+  const small = await startConfig(tickerConfig({ closeStreamAfter: '100ms' }), tmp.dir, { retryMs: 400, eventLog: { maxAgeMs: 150 } });
   try {
     const client = await connect(small.url, { era: 'legacy' });
     try {

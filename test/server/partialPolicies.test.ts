@@ -1,24 +1,49 @@
 // Guards the slow-consumer policies for partial results against a full
-// stream (a meter nobody drains): block holds the producer; drop-newest drops
+// stream (a stream log nobody reads): block holds the producer; drop-newest drops
 // new chunks; drop-oldest keeps the newest 16 queued; coalesce-latest keeps
 // only the newest. Dropped chunks leave gaps in seq, never reorder it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OutboundMeter } from '../../src/flow/outboundMeter.js';
+import { MemoryEventLog } from '../../src/stores/memory/memoryEventLog.js';
 import { PARTIAL_QUEUE_LIMIT, PartialEmitter, type PartialPolicy } from '../../src/server/partial.js';
 
 const noFallback = { setLatestLine: () => {}, chunkProgress: () => {} };
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** The reading side of one stream: `delivered()` takes everything appended so far. */
+interface Reader {
+  delivered(): void;
+  readonly closed: boolean;
+  close(): void;
+}
+
 function setup(policy: PartialPolicy) {
-  const meter = new OutboundMeter(100);
+  const log = new MemoryEventLog({ highWaterBytes: 100 });
+  const stream = 's0';
+  void log.openStream(); // synchronous in memory: the first stream is s0
   const sent: number[] = [];
-  const emitter = new PartialEmitter('t', async (n) => void sent.push(n.params.seq as number), noFallback, meter, policy);
+  // As a transport does: each notification is appended to the log, waiting for room.
+  const send = async (n: { method: string; params: Record<string, unknown> }) => {
+    sent.push(n.params.seq as number);
+    await log.append(stream, JSON.stringify(n), { wait: true });
+  };
+  const emitter = new PartialEmitter('t', send, noFallback, log.pressure(stream), policy);
+  const cursor = log.cursor(stream, undefined);
+  let closed = false;
+  const meter: Reader = {
+    delivered: () => void log.lastEventId(stream).then((id) => id !== undefined && cursor.delivered(id)),
+    get closed() {
+      return closed;
+    },
+    close: () => {
+      closed = true;
+    },
+  };
   return { meter, sent, emitter };
 }
 
 /** The client reads everything until the emitter has finished. */
-async function finishWhileReading(meter: OutboundMeter, emitter: PartialEmitter): Promise<void> {
+async function finishWhileReading(meter: Reader, emitter: PartialEmitter): Promise<void> {
   const reading = (async () => {
     while (!meter.closed) {
       meter.delivered();

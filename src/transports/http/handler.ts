@@ -6,26 +6,17 @@
  * 1. Host and Origin (403), Content-Type (415);
  * 2. the body parses as JSON (400, -32700); the size limit (413) is applied
  *    while reading, by the Node adapter;
- * 3. era: a request carrying the 2026-07-28 envelope goes to the SDK's
- *    stateless per-request handler (disconnect = cancellation); everything
- *    else is 2025-era traffic served by sessions (`Mcp-Session-Id`, GET
- *    stream, DELETE, resumable SSE with priming events).
+ * 3. era: a request carrying the 2026-07-28 envelope goes to `modern.ts`
+ *    (disconnect = cancellation); everything else is 2025-era traffic served
+ *    by sessions in `legacy.ts`; `resources/stream` of either era is answered
+ *    with raw bytes by `resourceStream.ts`.
+ *
+ * Every outbound stream is a stream log and every SSE answer a cursor on it
+ * (`sseBody.ts`). The stores are injected (`stores`), never built here.
  *
  * @module
  */
-import { randomUUID } from 'node:crypto';
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  createMcpHandler,
-  isInitializeRequest,
-  isJsonContentType,
-  isLegacyRequest,
-  SUPPORTED_PROTOCOL_VERSIONS,
-  WebStandardStreamableHTTPServerTransport,
-  type JSONRPCMessage,
-  type McpHttpHandler,
-  type TransportSendOptions,
-} from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, isInitializeRequest, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
   DEFAULT_KEEPALIVE_MS,
@@ -34,17 +25,18 @@ import {
   DEFAULT_SSE_RETRY_MS,
   DEFAULT_STREAM_HIGH_WATER_BYTES,
 } from '../../defaults.js';
-import type { EventLogLimits } from '../../stores/eventStore.js';
-import { eventLogLimits, MemoryEventStore } from '../../stores/memory/memoryEventStore.js';
+import type { EventLogLimits, EventLogOptions } from '../../stores/eventLog.js';
+import { eventLogLimits } from '../../stores/memory/eventLogLimits.js';
+import { memoryStores, type Stores } from '../../stores/stores.js';
 import { requireDuration, requireInteger } from '../../errors.js';
 import { ErrorCode, Header, Method } from '../../protocol/wire.js';
-import { OutboundMeter } from '../../flow/outboundMeter.js';
-import { setOutboundMeter } from '../../server/outbound.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
 import { checkHostAndOrigin, type HostPolicy } from './hostPolicy.js';
+import { createLegacyEndpoint, refuseBatch } from './legacy.js';
+import { createModernEndpoint } from './modern.js';
 import { serveResourceStream } from './resourceStream.js';
-import { jsonRpcError, meteredBody, methodOf, requestIdOf } from './responses.js';
-import { type Session, type SessionLimits, SessionRegistry } from './sessions.js';
+import { jsonRpcError, methodOf, requestIdOf } from './responses.js';
+import { type SessionLimits, SessionRegistry } from './sessions.js';
 
 /** Options of the HTTP handler. */
 export interface HttpHandlerOptions {
@@ -65,10 +57,12 @@ export interface HttpHandlerOptions {
   readonly retryMs?: number;
   readonly sessions?: Partial<SessionLimits>;
   readonly eventLog?: Partial<EventLogLimits>;
+  /** Where sessions and stream logs are kept. @defaultValue memory ({@link memoryStores}) */
+  readonly stores?: Stores;
   /**
-   * Bytes of progress and partial results a response stream may hold for a
-   * client that reads slowly; past it, partial results wait and progress
-   * coalesces to the latest value. @defaultValue {@link DEFAULT_STREAM_HIGH_WATER_BYTES}
+   * Unread bytes a stream log may hold for a client that reads slowly, reads
+   * nothing or is away; past it, a call's partial results wait and its
+   * progress coalesces to the latest value. @defaultValue {@link DEFAULT_STREAM_HIGH_WATER_BYTES}
    */
   readonly streamHighWaterBytes?: number;
   /**
@@ -82,8 +76,6 @@ export interface HttpHandlerOptions {
   readonly streamChunkBytes?: number;
   /** On close, time cancelled tool calls get to answer before connections are cut (ms). @defaultValue {@link DEFAULT_SHUTDOWN_GRACE_MS} */
   readonly shutdownGraceMs?: number;
-  /** How to reach the connection a request arrived on, to drop a stalled client (the Node listener provides it). */
-  readonly connectionOf?: (request: Request) => { destroy(): void } | undefined;
   /** Reporting hook for errors that never reach a client. */
   readonly onerror?: (error: Error) => void;
 }
@@ -104,21 +96,18 @@ export interface HttpHandler {
 }
 
 export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOptions = {}): HttpHandler {
-  const hostPolicy: HostPolicy = {
-    loopbackOnly: options.loopbackOnly ?? true,
-    allowedHosts: options.allowedHosts,
-    allowedOrigins: options.allowedOrigins,
-  };
+  const hostPolicy: HostPolicy = { loopbackOnly: options.loopbackOnly ?? true, allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
   // Every option is checked here, where it enters: a nonsensical value fails now, naming itself,
   // not at the first request (a zero chunk size answered empty 200s; a zero high-water mark threw on every call).
   const keepAliveMs = requireDuration('keepAliveMs', options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS, 0);
   const retryMs = requireDuration('retryMs', options.retryMs ?? DEFAULT_SSE_RETRY_MS, 0);
   const maxRequestBodySize = requireInteger('maxRequestBodyBytes', options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES, 1);
   const shutdownGraceMs = requireDuration('shutdownGraceMs', options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS, 0);
-  const streamHighWaterBytes = requireInteger('streamHighWaterBytes', options.streamHighWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES, 1);
-  const cancelOnDisconnect = options.cancelOnDisconnect ?? false;
   const streamChunkBytes = requireInteger('streamChunkBytes', options.streamChunkBytes ?? DEFAULT_CHUNK_SIZE_BYTES, 1);
-  const eventLog = eventLogLimits(options.eventLog);
+  const eventLog: EventLogOptions = {
+    limits: eventLogLimits(options.eventLog),
+    highWaterBytes: requireInteger('streamHighWaterBytes', options.streamHighWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES, 1),
+  };
   const reportError = (error: Error) => {
     try {
       options.onerror?.(error);
@@ -126,54 +115,56 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       // Reporting must never alter a response.
     }
   };
-
-  const sessions = new SessionRegistry(options.sessions);
-  const modern: McpHttpHandler = createMcpHandler(() => sluice.createServer({ resourceStreams: true }), {
-    legacy: 'reject',
+  const stores = options.stores ?? memoryStores();
+  const sessions = new SessionRegistry(options.sessions, undefined, stores.sessions);
+  const legacy = createLegacyEndpoint({
+    sluice,
+    sessions,
+    eventLogs: stores.eventLogs,
+    eventLog,
     keepAliveMs,
-    maxRequestBodySize,
-    onerror: reportError,
+    retryMs,
+    cancelOnDisconnect: options.cancelOnDisconnect ?? false,
+    reportError,
   });
+  const modern = createModernEndpoint({ sluice, eventLog, keepAliveMs, maxRequestBodySize, reportError });
   let closed = false;
+
+  const route = async (request: Request): Promise<{ response: Response; method: string; era: RequestObservation['era'] }> => {
+    const none = (response: Response, method = 'none') => ({ response, method, era: 'none' as const });
+    if (closed) return none(jsonRpcError(503, ErrorCode.Unavailable, 'The server is shutting down', { headers: { [Header.RetryAfter]: '1' } }));
+    const refused = checkHostAndOrigin(request.headers.get(Header.Host), request.headers.get(Header.Origin), hostPolicy);
+    if (refused !== undefined) return none(jsonRpcError(refused.status, ErrorCode.TransportError, refused.message));
+    let body: unknown;
+    if (request.method === 'POST') {
+      if (!isJsonContentType(request.headers.get('content-type'))) {
+        return none(jsonRpcError(415, ErrorCode.TransportError, 'Unsupported Media Type: Content-Type must be application/json'), 'invalid');
+      }
+      // The Node adapter bounds bodies before they get here; a handler mounted elsewhere bounds them itself.
+      const read = await readRequestBody(request, maxRequestBodySize);
+      if (read.tooLarge) {
+        return none(jsonRpcError(413, ErrorCode.TransportError, `Payload Too Large: request body must not exceed ${maxRequestBodySize} bytes`), 'invalid');
+      }
+      try {
+        body = JSON.parse(read.text);
+      } catch (error) {
+        return none(jsonRpcError(400, ErrorCode.ParseError, `Parse error: the request body is not valid JSON (${(error as Error).message})`), 'invalid');
+      }
+    }
+    const method = request.method === 'POST' ? methodOf(body) : request.method;
+    const isLegacy = await isLegacyRequest(request, body, { maxRequestBodySize });
+    const era = isLegacy ? 'legacy' : 'modern';
+    if (method === Method.ResourcesStream) return { response: await streamResource(request, body, isLegacy), method, era };
+    if (!isLegacy) return { response: await modern.fetch(request, body), method, era };
+    return { response: await serveLegacy(request, body), method, era };
+  };
 
   const handler: HttpHandler = {
     sessions,
     fetch: async (request) => {
-      const observe = (response: Response, method: string, era: RequestObservation['era']) => {
-        handler.onrequest?.({ method, status: response.status, era });
-        return response;
-      };
-      if (closed) {
-        return observe(jsonRpcError(503, ErrorCode.Unavailable, 'The server is shutting down', { headers: { [Header.RetryAfter]: '1' } }), 'none', 'none');
-      }
-      const refused = checkHostAndOrigin(request.headers.get(Header.Host), request.headers.get(Header.Origin), hostPolicy);
-      if (refused !== undefined) return observe(jsonRpcError(refused.status, ErrorCode.TransportError, refused.message), 'none', 'none');
-
-      let body: unknown;
-      if (request.method === 'POST') {
-        if (!isJsonContentType(request.headers.get('content-type'))) {
-          return observe(jsonRpcError(415, ErrorCode.TransportError, 'Unsupported Media Type: Content-Type must be application/json'), 'invalid', 'none');
-        }
-        const text = await request.text();
-        try {
-          body = JSON.parse(text);
-        } catch (error) {
-          return observe(
-            jsonRpcError(400, ErrorCode.ParseError, `Parse error: the request body is not valid JSON (${(error as Error).message})`),
-            'invalid',
-            'none',
-          );
-        }
-      }
-      const method = request.method === 'POST' ? methodOf(body) : request.method;
-      const legacy = await isLegacyRequest(request, body, { maxRequestBodySize });
-      if (method === Method.ResourcesStream) return observe(await streamResource(request, body, legacy), method, legacy ? 'legacy' : 'modern');
-
-      if (!legacy) {
-        const meter = meterFor(request);
-        return observe(meteredBody(await modern.fetch(request, { parsedBody: body }), meter), method, 'modern');
-      }
-      return observe(await serveLegacy(request, body), method, 'legacy');
+      const { response, method, era } = await route(request);
+      handler.onrequest?.({ method, status: response.status, era });
+      return response;
     },
     close: async () => {
       closed = true;
@@ -198,16 +189,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
           { id: requestIdOf(body) },
         );
       }
-      sessions.touch(session);
-      const refused = refuseBatch(body, session.server.getNegotiatedProtocolVersion()) ?? refuseReusedIds(session, body);
-      if (refused !== undefined) return refused;
-      const lastEventId = request.method === 'GET' ? request.headers.get(Header.LastEventId) : null;
-      if (lastEventId !== null) {
-        const refused = checkReplay(session, lastEventId);
-        if (refused !== undefined) return refused;
-      }
-      const forSdk = withNegotiatedVersion(request, session);
-      return serveInSession(session, forSdk, body, meterFor(forSdk, request));
+      return legacy.serveInSession(session, request, body);
     }
     if (Array.isArray(body)) return refuseBatch(body, undefined)!;
     if (request.method === 'POST' && isInitializeRequest(body)) {
@@ -218,7 +200,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
           headers: { [Header.RetryAfter]: String(admitted.retryAfterSeconds) },
         });
       }
-      return openSession(request, body);
+      return legacy.open(request, body as unknown as Record<string, unknown>);
     }
     return jsonRpcError(
       400,
@@ -231,253 +213,60 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
   }
 
   /**
-   * A resumption the log can no longer serve gets its own answer instead of
-   * the SDK's generic 500: 410 Gone with -32010, telling the client to send
-   * its request again. A malformed id is a 400.
-   */
-  function checkReplay(session: Session, lastEventId: string): Response | undefined {
-    const verdict = session.events.replayable(lastEventId);
-    if (verdict === 'ok') return undefined;
-    if (verdict === 'malformed') {
-      return jsonRpcError(400, ErrorCode.TransportError, `Bad Request: ${JSON.stringify(lastEventId)} is not an event id of this server`);
-    }
-    return jsonRpcError(
-      410,
-      ErrorCode.ReplayExpired,
-      `Too late to resume: the events after Last-Event-ID ${JSON.stringify(lastEventId)} have left the event log. Send the request again.`,
-      { data: { lastEventId } },
-    );
-  }
-
-  /**
    * `resources/stream` (SEP-2532) is answered here, outside the SDK: its
    * answer is raw bytes, which no SDK transport can send. Same checks as any
    * request: Host/Origin above; a live session for 2025-era clients.
    */
-  async function streamResource(request: Request, body: unknown, legacy: boolean): Promise<Response> {
-    const cutConnection = () => options.connectionOf?.(request)?.destroy();
-    if (!legacy) {
+  async function streamResource(request: Request, body: unknown, isLegacy: boolean): Promise<Response> {
+    if (!isLegacy) {
       const meta = (body as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
       const declared = meta?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
-      return serveResourceStream(sluice, request, body, { chunkBytes: streamChunkBytes, clientCapabilities: declared, signal: request.signal, cutConnection });
+      return serveResourceStream(sluice, request, body, { chunkBytes: streamChunkBytes, clientCapabilities: declared, signal: request.signal });
     }
     const sessionId = request.headers.get(Header.SessionId);
     const session = sessionId === null ? undefined : sessions.get(sessionId);
     if (session === undefined) return serveLegacy(request, body); // the usual 400 / 404 answers
     sessions.touch(session);
     const signal = AbortSignal.any([request.signal, session.ended.signal]);
-    const response = await serveResourceStream(sluice, request, body, {
-      chunkBytes: streamChunkBytes,
-      clientCapabilities: session.clientCapabilities,
-      signal,
-      cutConnection,
-    });
-    return trackBusy(session, response);
+    const response = await serveResourceStream(sluice, request, body, { chunkBytes: streamChunkBytes, clientCapabilities: session.clientCapabilities, signal });
+    return busyWhileStreaming(session, response);
   }
 
-  async function openSession(request: Request, body: unknown): Promise<Response> {
-    const events = new MemoryEventStore(eventLog);
-    // The SDK keeps only the capabilities it knows; keep the client's own for extensions such as partialResults.
-    const declared = (body as { params?: { capabilities?: Record<string, unknown> } }).params?.capabilities;
-    const server = sluice.createServer({ clientCapabilities: () => declared, resourceStreams: true });
-    let session: Session | undefined;
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      eventStore: events,
-      retryInterval: retryMs,
-      keepAliveMs,
-      maxRequestBodySize,
-      onsessioninitialized: (id) => {
-        session = { id, transport, server, events, clientCapabilities: declared, ended: new AbortController(), inflight: new Set(), busy: 0, lastSeen: 0 };
-        sessions.add(session);
-      },
-      onsessionclosed: (id) => {
-        void sessions.end(id);
-      },
-    });
-    transport.onerror = reportError;
-    // Requests leave the in-flight set when the server answers them.
-    await server.connect(observeResponses(transport, (id) => session?.inflight.delete(id)));
-    const response = await transport.handleRequest(request, { parsedBody: body });
-    if (session === undefined) {
-      // initialize was rejected: nothing to keep.
-      void server.close().catch(() => {});
-      return response;
-    }
-    return trackBusy(session, response);
-  }
-
-  /**
-   * Each request's response stream gets a meter; tool calls answering it wait
-   * on it when the client is slow. `sdkRequest` is the request the SDK sees
-   * (handlers find the meter through it), `arrived` the one the connection
-   * delivered.
-   */
-  function meterFor(sdkRequest: Request, arrived: Request = sdkRequest): OutboundMeter {
-    const meter = new OutboundMeter(streamHighWaterBytes);
-    setOutboundMeter(sdkRequest, meter);
-    // A stalled client is dropped by closing its socket: nothing else reaches a writer parked on drain.
-    const connection = options.connectionOf?.(arrived);
-    if (connection !== undefined) meter.onDisconnect(() => connection.destroy());
-    return meter;
-  }
-
-  async function serveInSession(session: Session, request: Request, body: unknown, meter: OutboundMeter): Promise<Response> {
+  /** Keeps the session busy (never evicted or expired) while a raw resource streams. */
+  function busyWhileStreaming(session: import('./sessions.js').Session, response: Response): Response {
+    if (response.body === null) return response;
     session.busy++;
-    let response: Response;
-    try {
-      response = await session.transport.handleRequest(request, { parsedBody: body });
-    } catch (error) {
-      session.busy--;
-      throw error;
-    }
-    session.busy--;
-    // Refused by the SDK before it dispatched anything: those ids will never be answered.
-    if (response.status >= 400) for (const id of requestIdsOf(body)) session.inflight.delete(id);
-    closeCancelledStreams(session, body);
-    if (cancelOnDisconnect && response.body !== null) {
-      // The Node adapter aborts the request's signal when the socket closes before the response ended.
-      request.signal.addEventListener('abort', () => cancelRequestsOf(session, body, 'the client disconnected'), { once: true });
-    }
-    return trackBusy(session, response, meter);
-  }
-
-  /**
-   * Opt-in (`cancelOnDisconnect`): a 2025 client that drops a POST stream
-   * cancels the requests on it. By default it does not: the spec says a
-   * disconnect SHOULD NOT be read as cancellation, the client may resume.
-   */
-  function cancelRequestsOf(session: Session, body: unknown, reason: string): void {
-    for (const id of requestIdsOf(body)) {
-      session.transport.onmessage?.({ jsonrpc: '2.0', method: Method.CancelledNotification, params: { requestId: id, reason } });
-      retireRequest(session.transport, id);
-      session.inflight.delete(id);
-    }
-  }
-
-  /**
-   * After `notifications/cancelled` the server sends nothing more for that
-   * request, so its POST stream would stay open forever (one socket per
-   * cancelled call). End it: nothing is lost, the call is over.
-   */
-  function closeCancelledStreams(session: Session, body: unknown): void {
-    for (const message of Array.isArray(body) ? body : [body]) {
-      const { method, params } = (message ?? {}) as { method?: unknown; params?: { requestId?: unknown } };
-      const requestId = params?.requestId;
-      if (method === Method.CancelledNotification && (typeof requestId === 'string' || typeof requestId === 'number')) {
-        session.transport.closeSSEStream(requestId);
-        retireRequest(session.transport, requestId);
-        session.inflight.delete(requestId); // a cancelled request is never answered
-      }
-    }
-  }
-
-  /** Keeps the session busy (never evicted or expired) while its response streams. */
-  function trackBusy(session: Session, response: Response, meter?: OutboundMeter): Response {
-    if (response.body === null) {
-      meter?.close();
-      return response;
-    }
-    session.busy++;
-    return meteredBody(response, meter, () => {
+    const reader = response.body.getReader();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
       session.busy--;
       sessions.touch(session);
-    });
+    };
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          try {
+            const chunk = await reader.read();
+            if (chunk.done) {
+              finish();
+              controller.close();
+            } else controller.enqueue(chunk.value);
+          } catch (error) {
+            finish();
+            controller.error(error);
+          }
+        },
+        cancel(reason) {
+          finish();
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return new Response(body, { status: response.status, headers: response.headers });
   }
 
   return handler;
-}
-
-/**
- * Tells the SDK transport that a cancelled request will never be answered.
- *
- * The SDK keeps a request's stream registered until its response is sent; a
- * cancelled request has none, so a client that resumes that stream (GET with
- * Last-Event-ID, which SDK clients do after the stream closes) would be held
- * open forever. With the request retired, the SDK replays what is left and
- * closes the stream, its own path for a request answered while the client was
- * away. The map is private to the SDK: `@modelcontextprotocol/server` is
- * pinned exactly, and `test/integration/cancelLeaks.test.ts` fails if this
- * stops working.
- */
-function retireRequest(transport: WebStandardStreamableHTTPServerTransport, requestId: string | number): void {
-  const mapping = (transport as unknown as { _requestToStreamMapping?: Map<string | number, string> })._requestToStreamMapping;
-  mapping?.delete(requestId);
-}
-
-/**
- * Priming events and server-side stream closes depend on the protocol version.
- * The SDK reads it from each request's header; a client may send an older
- * header than it negotiated, so the session's negotiated version decides.
- */
-function withNegotiatedVersion(request: Request, session: Session): Request {
-  const negotiated = session.server.getNegotiatedProtocolVersion();
-  const claimed = request.headers.get(Header.ProtocolVersion);
-  if (negotiated === undefined || claimed === negotiated) return request;
-  if (claimed !== null && !SUPPORTED_PROTOCOL_VERSIONS.includes(claimed)) return request; // let the transport reject it
-  const headers = new Headers(request.headers);
-  headers.set(Header.ProtocolVersion, negotiated);
-  return new Request(request.url, { method: request.method, headers, signal: request.signal });
-}
-
-/** The revision that removed JSON-RPC batching from MCP. */
-const BATCHLESS_PROTOCOL_VERSION = '2025-06-18';
-
-/**
- * Batch arrays: allowed only on sessions that negotiated a revision before
- * 2025-06-18 (which removed batching); everything else gets -32600. One POST
- * can then no longer start a hundred scripts at once.
- */
-function refuseBatch(body: unknown, negotiated: string | undefined): Response | undefined {
-  if (!Array.isArray(body)) return undefined;
-  if (negotiated !== undefined && negotiated < BATCHLESS_PROTOCOL_VERSION) return undefined;
-  return jsonRpcError(
-    400,
-    ErrorCode.InvalidRequest,
-    `Invalid Request: JSON-RPC batches are not supported ${negotiated === undefined ? 'here' : `in protocol revision ${negotiated}`} (removed in ${BATCHLESS_PROTOCOL_VERSION}); send one message per request`,
-  );
-}
-
-/**
- * A request id the client reuses while a request with that id is still in
- * flight is refused (409, -32600) before the SDK sees it: the SDK would route
- * both answers to one stream and leave the other unanswered. The error
- * carries `id: null` so that it cannot be taken for the first request's answer.
- */
-function refuseReusedIds(session: Session, body: unknown): Response | undefined {
-  const ids = requestIdsOf(body);
-  const reused = ids.find((id) => session.inflight.has(id));
-  if (reused !== undefined) {
-    return jsonRpcError(409, ErrorCode.InvalidRequest, `Invalid Request: request id ${JSON.stringify(reused)} is already in flight in this session; use a new id`, {
-      data: { requestId: reused },
-    });
-  }
-  for (const id of ids) session.inflight.add(id);
-  return undefined;
-}
-
-/** The ids of the requests (not notifications or responses) in a body. */
-function requestIdsOf(body: unknown): Array<string | number> {
-  const ids: Array<string | number> = [];
-  for (const message of Array.isArray(body) ? body : [body]) {
-    const { id, method } = (message ?? {}) as { id?: unknown; method?: unknown };
-    if (typeof method === 'string' && (typeof id === 'string' || typeof id === 'number')) ids.push(id);
-  }
-  return ids;
-}
-
-/** The transport as the SDK server sees it, reporting the id of every response it sends. */
-function observeResponses(transport: WebStandardStreamableHTTPServerTransport, onResponse: (id: string | number) => void): WebStandardStreamableHTTPServerTransport {
-  return new Proxy(transport, {
-    get(target, property) {
-      if (property === 'send') {
-        return (message: JSONRPCMessage, options?: TransportSendOptions) => {
-          if (!('method' in message) && 'id' in message && (typeof message.id === 'string' || typeof message.id === 'number')) onResponse(message.id);
-          return target.send(message, options);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }

@@ -18,7 +18,9 @@
  * - **Socket drain is honoured**: the next chunk is pulled only after the
  *   previous one was accepted, so a slow reader holds the producer back.
  * - **A body that fails midway cuts the connection**: a chunked transfer that
- *   broke must not end like a complete one.
+ *   broke must not end like a complete one. This is also how a stream log
+ *   drops a stalled reader: it errors the body, even while the adapter waits
+ *   for drain.
  *
  * @module
  */
@@ -39,15 +41,11 @@ export interface NodeAdapterOptions {
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-/** Adapts a web `fetch` handler to `node:http`. `connectionOf` finds the response a `Request` came in on. */
-export interface NodeAdapter {
-  (req: IncomingMessage, res: ServerResponse): Promise<void>;
-  connectionOf(request: Request): ServerResponse | undefined;
-}
+/** Adapts a web `fetch` handler to `node:http`. */
+export type NodeAdapter = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export function nodeAdapter(fetch: FetchHandler, options: NodeAdapterOptions): NodeAdapter {
-  const connections = new WeakMap<Request, ServerResponse>();
-  const adapter = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const abort = new AbortController();
     let finished = false;
     res.once('close', () => {
@@ -62,7 +60,6 @@ export function nodeAdapter(fetch: FetchHandler, options: NodeAdapterOptions): N
       writeError(res, 400, ErrorCode.TransportError, `Bad Request: ${(error as Error).message}`);
       return;
     }
-    connections.set(request, res);
     let response: Response;
     try {
       response = await fetch(request);
@@ -74,7 +71,6 @@ export function nodeAdapter(fetch: FetchHandler, options: NodeAdapterOptions): N
     await writeResponse(res, response, abort.signal);
     finished = true;
   };
-  return Object.assign(adapter, { connectionOf: (request: Request) => connections.get(request) });
 }
 
 /** Reads the body within its bounds; `undefined` when it was refused (and answered). */
@@ -160,7 +156,7 @@ async function writeResponse(res: ServerResponse, response: Response, closed: Ab
     for (;;) {
       const chunk = await reader.read();
       if (chunk.done) break;
-      if (!res.write(chunk.value)) await drainOrClose(res, closed);
+      if (!res.write(chunk.value)) await drainOrClose(res, closed, reader.closed);
       if (closed.aborted) return;
     }
     res.end();
@@ -172,7 +168,12 @@ async function writeResponse(res: ServerResponse, response: Response, closed: Ab
   }
 }
 
-function drainOrClose(res: ServerResponse, closed: AbortSignal): Promise<void> {
+/**
+ * Waits for the socket to drain, the client to leave, or the body to fail
+ * (a stream log cuts a stalled reader by erroring its body: the next read
+ * then throws and the connection is cut).
+ */
+function drainOrClose(res: ServerResponse, closed: AbortSignal, bodyClosed: Promise<unknown>): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
@@ -181,6 +182,7 @@ function drainOrClose(res: ServerResponse, closed: AbortSignal): Promise<void> {
     };
     res.once('drain', done);
     closed.addEventListener('abort', done, { once: true });
+    bodyClosed.then(undefined, done);
   });
 }
 

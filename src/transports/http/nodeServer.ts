@@ -26,7 +26,7 @@ import type { SluiceServer } from '../../server/sluiceServer.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './handler.js';
 import { checkHostAndOrigin, hostnameOfHostHeader, isLoopbackName, type HostPolicy } from './hostPolicy.js';
 import { createHttpMetrics, methodLabel, outcomeOf } from './metrics.js';
-import { nodeAdapter, type NodeAdapter } from './nodeAdapter.js';
+import { nodeAdapter } from './nodeAdapter.js';
 
 /** Options of {@link serveHttp}. */
 export interface ServeHttpOptions extends HttpHandlerOptions {
@@ -93,19 +93,10 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
   const loopbackOnly = isLoopbackName(bound);
   const policy: HostPolicy = { loopbackOnly, allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
 
-  const adapters: { mcp?: NodeAdapter } = {};
-  const handler = createHttpHandler(sluice, {
-    connectionOf: (request) => {
-      const res = adapters.mcp?.connectionOf(request);
-      return res === undefined ? undefined : { destroy: () => res.destroy() };
-    },
-    ...options,
-    loopbackOnly,
-  });
+  const handler = createHttpHandler(sluice, { ...options, loopbackOnly });
   const mcp = nodeAdapter(handler.fetch, { maxBodyBytes, bodyTimeoutMs, bodyBudget, ...(options.onerror !== undefined && { onerror: options.onerror }) });
   const metrics = createHttpMetrics(() => handler.sessions.size);
   handler.onrequest = ({ method, status, era }) => metrics.requests.inc({ method: methodLabel(method), outcome: outcomeOf(status), era });
-  adapters.mcp = mcp;
   const startedAt = Date.now();
 
   routing.route = (req, res) => {

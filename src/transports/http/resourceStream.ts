@@ -34,8 +34,6 @@ export interface ResourceStreamOptions {
   readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
   /** Aborted when the client goes away or its session ends: the source is closed at once. */
   readonly signal: AbortSignal;
-  /** Cuts the connection the request came in on (a broken transfer must not look complete). */
-  readonly cutConnection: () => void;
 }
 
 export async function serveResourceStream(sluice: SluiceServer, request: Request, body: unknown, options: ResourceStreamOptions): Promise<Response> {
@@ -130,8 +128,8 @@ function bodyStream(source: ResourceBody, start: number, end: number | undefined
         fail = (error) => {
           if (finished) return;
           void release();
-          // Cut the connection before the adapter ends the response: a chunked body must not look complete.
-          options.cutConnection();
+          // An errored body cuts the connection (the Node adapter sees it even while parked on drain):
+          // a chunked body must not look complete.
           controller.error(error);
         };
         if (signal.aborted) onAbort();

@@ -1,6 +1,3 @@
-import type { OutboundMeter } from '../../flow/outboundMeter.js';
-import { Method } from '../../protocol/wire.js';
-
 /**
  * JSON-RPC error responses for the HTTP endpoint: one helper, so every
  * rejection has the same shape (status, `jsonrpc`, `error.code`, `id`).
@@ -38,70 +35,4 @@ export function methodOf(body: unknown): string {
     if ('result' in body || 'error' in body) return 'response';
   }
   return 'invalid';
-}
-
-/** Wire text that marks a metered message (see `server/toolCall.ts`, `server/partial.ts`). */
-const METERED_METHODS = [`"method":"${Method.ProgressNotification}"`, `"method":"${Method.PartialResultNotification}"`];
-
-function countMetered(text: string): number {
-  let count = 0;
-  for (const marker of METERED_METHODS) {
-    for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + marker.length)) count++;
-  }
-  return count;
-}
-
-/**
- * Wraps a response body: reports each metered message as delivered to
- * `meter` when it is passed on towards the socket, closes the meter and runs
- * `onDone` exactly once when the body ends, errors or is cancelled.
- *
- * Pull-based (high-water mark 0): it reads from the SDK's stream only when
- * the Node adapter asks, which it does only as the socket drains. So
- * `meter.bufferedBytes` is what a slow client has not taken yet, and
- * producers waiting on the meter are what keeps the SDK's own unbounded queue
- * small.
- */
-export function meteredBody(response: Response, meter: OutboundMeter | undefined, onDone?: () => void): Response {
-  let done = false;
-  const finish = () => {
-    if (!done) {
-      done = true;
-      meter?.close();
-      onDone?.();
-    }
-  };
-  if (response.body === null) {
-    finish();
-    return response;
-  }
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const chunk = await reader.read();
-          if (chunk.done) {
-            finish();
-            controller.close();
-            return;
-          }
-          if (meter !== undefined && meter.bufferedMessages > 0) {
-            for (let n = countMetered(decoder.decode(chunk.value, { stream: true })); n > 0; n--) meter.delivered();
-          }
-          controller.enqueue(chunk.value);
-        } catch (error) {
-          finish();
-          controller.error(error);
-        }
-      },
-      cancel(reason) {
-        finish();
-        return reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }

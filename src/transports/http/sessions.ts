@@ -1,7 +1,9 @@
 /**
- * Registry of live 2025-era sessions: one SDK transport, one server instance
- * and one bounded event log each, ended by DELETE, by idle TTL, or by eviction
- * when the registry is full.
+ * Registry of live 2025-era sessions: one {@link SessionTransport}, one SDK
+ * server and one stream log each, ended by DELETE, by idle TTL, or by
+ * eviction when the registry is full. What a session is, as data, goes to the
+ * injected {@link SessionStore}; the live objects stay here, in the node that
+ * serves them.
  *
  * Session lifecycle: open → (busy ⇄ idle) → ended. A session is busy while a
  * request or an SSE stream of it is open; only idle sessions expire or are
@@ -10,11 +12,14 @@
  *
  * @module
  */
-import type { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type { Server } from '@modelcontextprotocol/server';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_TTL_MS } from '../../defaults.js';
 import { requireDuration, requireInteger } from '../../errors.js';
 import { type Clock, systemClock, type TimerHandle } from '../../flow/clock.js';
-import type { SessionEventStore } from '../../stores/eventStore.js';
+import type { EventLog } from '../../stores/eventLog.js';
+import { MemorySessionStore } from '../../stores/memory/memorySessionStore.js';
+import type { SessionRecord, SessionStore } from '../../stores/sessionStore.js';
+import type { SessionTransport } from './sessionTransport.js';
 
 /** Limits of the session registry. */
 export interface SessionLimits {
@@ -26,15 +31,14 @@ export interface SessionLimits {
 
 export interface Session {
   readonly id: string;
-  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly transport: SessionTransport;
   readonly server: Server;
-  readonly events: SessionEventStore;
+  /** The session's streams: every POST stream and the standalone GET stream. */
+  readonly log: EventLog;
   /** The capabilities the client declared at initialize, as sent (the SDK keeps only those it knows). */
   readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
   /** Aborted when the session ends: work outside the SDK transport (raw resource streams) stops with it. */
   readonly ended: AbortController;
-  /** Ids of the client's requests not answered yet: an id reused while in flight is refused. */
-  readonly inflight: Set<string | number>;
   /** Open requests and streams. */
   busy: number;
   lastSeen: number;
@@ -46,15 +50,17 @@ export class SessionRegistry {
   readonly limits: SessionLimits;
   readonly #sessions = new Map<string, Session>();
   readonly #clock: Clock;
+  readonly #store: SessionStore;
   #sweepTimer: TimerHandle | undefined;
   #closed = false;
 
-  constructor(limits: Partial<SessionLimits> = {}, clock: Clock = systemClock) {
+  constructor(limits: Partial<SessionLimits> = {}, clock: Clock = systemClock, store: SessionStore = new MemorySessionStore()) {
     this.limits = {
       ttlMs: requireDuration('sessions.ttl', limits.ttlMs ?? DEFAULT_SESSION_TTL_MS, 1),
       max: requireInteger('sessions.max', limits.max ?? DEFAULT_MAX_SESSIONS, 1),
     };
     this.#clock = clock;
+    this.#store = store;
   }
 
   get size(): number {
@@ -86,10 +92,13 @@ export class SessionRegistry {
     return { ok: false, retryAfterSeconds: 5 };
   }
 
-  add(session: Session): void {
+  /** Registers a live session and stores what it is (`record` without timestamps: they are the registry's). */
+  add(session: Session, record?: Omit<SessionRecord, 'createdAt' | 'lastSeen'>): Promise<void> {
     session.lastSeen = this.#clock.now();
     this.#sessions.set(session.id, session);
     this.#armSweep();
+    if (record === undefined) return Promise.resolve();
+    return this.#store.create({ ...record, createdAt: session.lastSeen, lastSeen: session.lastSeen });
   }
 
   /** Marks activity: moves the session to the most-recent end. */
@@ -99,6 +108,7 @@ export class SessionRegistry {
     session.lastSeen = this.#clock.now();
     this.#sessions.delete(session.id);
     this.#sessions.set(session.id, session);
+    void this.#store.touch(session.id, session.lastSeen).catch(() => {});
   }
 
   /** Ends a session and releases what it holds. Idempotent. */
@@ -107,8 +117,7 @@ export class SessionRegistry {
     if (session === undefined) return;
     this.#sessions.delete(id);
     session.ended.abort(new Error(`session ${id} ended`));
-    session.events.clear();
-    await Promise.allSettled([session.transport.close(), session.server.close()]);
+    await Promise.allSettled([session.transport.close(), session.server.close(), session.log.clear(), this.#store.delete(id)]);
   }
 
   /** Ends every session idle for longer than the TTL. */

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Session } from '../../../src/transports/http/sessions.js';
 import { SessionRegistry } from '../../../src/transports/http/sessions.js';
-import { MemoryEventStore } from '../../../src/stores/memory/memoryEventStore.js';
+import { MemoryEventLog } from '../../../src/stores/memory/memoryEventLog.js';
 import { FakeClock } from '../../helpers/fakeClock.js';
 
 function fakeSession(id: string, closed: string[]): Session {
   const closer = { close: async () => void closed.push(id) };
-  return { id, transport: closer, server: closer, events: new MemoryEventStore(), clientCapabilities: undefined, ended: new AbortController(), busy: 0, lastSeen: 0 } as unknown as Session;
+  return { id, transport: closer, server: closer, log: new MemoryEventLog(), clientCapabilities: undefined, ended: new AbortController(), busy: 0, lastSeen: 0 } as unknown as Session;
 }
 
 test('idle sessions expire after the TTL; busy ones stay', async () => {

@@ -1,0 +1,396 @@
+/**
+ * In-memory {@link EventLog}: the streams of one scope, each an array of
+ * encoded events with a moving head, bounded by count, age and bytes per
+ * stream and by streams and bytes per log (ended streams go first, then the
+ * oldest). Every bound costs O(1) amortized per appended event; a cursor finds
+ * its place by binary search (sequence numbers only grow).
+ *
+ * The unread part of a stream is what follows the furthest position a cursor
+ * delivered; producers that append with `wait` are parked while it is at the
+ * high-water mark and woken by the delivery that makes room.
+ *
+ * @module
+ */
+import { DEFAULT_STREAM_HIGH_WATER_BYTES } from '../../defaults.js';
+import { requireInteger } from '../../errors.js';
+import { type Clock, systemClock } from '../../flow/clock.js';
+import {
+  CursorCutError,
+  EventsLostError,
+  type AppendOptions,
+  type EventLog,
+  type EventLogOptions,
+  type EventLogStore,
+  type LogCursor,
+  type LogEvent,
+  type ReplayVerdict,
+  type StreamPressure,
+} from '../eventLog.js';
+import { eventLogLimits } from './eventLogLimits.js';
+
+export { eventLogLimits };
+
+interface StoredEvent {
+  readonly seq: number;
+  readonly at: number;
+  readonly encoded: Uint8Array;
+}
+
+interface StreamState {
+  readonly id: string;
+  /** Events; the live ones start at `head` (a moving head instead of O(n) `shift()`). */
+  events: StoredEvent[];
+  head: number;
+  /** The sequence number before the stream's first event: a cursor from the start reads after it. */
+  readonly baseSeq: number;
+  /** Highest sequence number evicted from this stream (`baseSeq`: none). */
+  evictedSeq: number;
+  bytes: number;
+  ended: boolean;
+  /** Furthest sequence number a cursor delivered (-1: none). */
+  deliveredSeq: number;
+  /** Index in `events` of the first undelivered event, and the bytes from there on. */
+  unreadAt: number;
+  unreadBytes: number;
+  unreadCount: number;
+  fullSince: number | undefined;
+  /** Cuts so far, and the reason of the last: a cursor opened before a cut fails; later ones read on. */
+  cuts: number;
+  cutReason: string;
+  /** Parked producers and readers, woken on every change. */
+  producers: Array<() => void>;
+  readers: Set<() => void>;
+}
+
+const encoder = new TextEncoder();
+const SEPARATOR = '_';
+/** Compact a moving-head array once this many slots are dead and they are over half of it. */
+const COMPACT_AFTER = 1024;
+
+export class MemoryEventLog implements EventLog {
+  readonly #limits: EventLogOptions['limits'];
+  readonly #highWaterBytes: number;
+  readonly #highWaterEvents: number;
+  readonly #keepDelivered: boolean;
+  readonly #clock: Clock;
+  /** Insertion order is creation order: the first entry is the oldest stream. */
+  readonly #streams = new Map<string, StreamState>();
+  #nextSeq = 0;
+  #nextStream = 0;
+  #bytes = 0;
+  #size = 0;
+
+  constructor(options: Partial<EventLogOptions> = {}, clock: Clock = systemClock) {
+    this.#limits = eventLogLimits(options.limits);
+    this.#highWaterBytes = requireInteger('streamHighWaterBytes', options.highWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES, 1);
+    this.#highWaterEvents = Math.max(1, Math.floor(this.#limits.maxEvents / 2));
+    this.#keepDelivered = options.keepDelivered ?? true;
+    this.#clock = clock;
+  }
+
+  /** Events held, over all streams. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Streams held. */
+  get streams(): number {
+    return this.#streams.size;
+  }
+
+  /** Encoded bytes held, over all streams. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  async openStream(): Promise<string> {
+    while (this.#streams.size >= this.#limits.maxStreams) this.#dropStream(this.#evictableStream());
+    const id = `s${(this.#nextStream++).toString(36)}`;
+    // Everything stored before counts as evicted for this stream: an id from before its start is refused.
+    this.#streams.set(id, newStream(id, this.#nextSeq - 1));
+    return id;
+  }
+
+  async append(streamId: string, data: string, options: AppendOptions = {}): Promise<string | undefined> {
+    let stream = this.#streams.get(streamId);
+    if (options.wait === true) {
+      const cuts = stream?.cuts;
+      while (stream !== undefined && !stream.ended && this.#isFull(stream)) {
+        await new Promise<void>((resolve) => stream!.producers.push(resolve));
+        stream = this.#streams.get(streamId);
+        // The reader was given up on while this waited: the call is being cancelled, its message is dropped.
+        if (stream !== undefined && stream.cuts !== cuts) return undefined;
+      }
+    }
+    if (stream === undefined || stream.ended) return undefined;
+    const now = this.#clock.now();
+    this.#pruneAged(now);
+    const encoded = encoder.encode(data);
+    const event: StoredEvent = { seq: this.#nextSeq++, at: now, encoded };
+    stream.events.push(event);
+    stream.bytes += encoded.length;
+    stream.unreadBytes += encoded.length;
+    stream.unreadCount++;
+    this.#bytes += encoded.length;
+    this.#size++;
+    if (stream.fullSince === undefined && this.#isFull(stream)) stream.fullSince = now;
+    this.#enforceBounds(stream);
+    wakeReaders(stream);
+    return `${streamId}${SEPARATOR}${event.seq}`;
+  }
+
+  async end(streamId: string): Promise<void> {
+    const stream = this.#streams.get(streamId);
+    if (stream === undefined || stream.ended) return;
+    stream.ended = true;
+    wakeAll(stream);
+  }
+
+  async check(lastEventId: string): Promise<ReplayVerdict> {
+    this.#pruneAged(this.#clock.now());
+    const parsed = parseEventId(lastEventId);
+    if (parsed === undefined) return 'malformed';
+    const stream = this.#streams.get(parsed.streamId);
+    // A stream this log does not hold (evicted, or another scope's id) cannot be resumed here.
+    if (stream === undefined) return 'expired';
+    return parsed.seq < stream.evictedSeq ? 'expired' : 'ok';
+  }
+
+  streamOf(eventId: string): string | undefined {
+    return parseEventId(eventId)?.streamId;
+  }
+
+  async lastEventId(streamId: string): Promise<string | undefined> {
+    const stream = this.#streams.get(streamId);
+    const last = stream?.events[stream.events.length - 1];
+    return last === undefined || stream!.events.length === stream!.head ? undefined : `${streamId}${SEPARATOR}${last.seq}`;
+  }
+
+  cursor(streamId: string, afterEventId: string | undefined): LogCursor {
+    let after = afterEventId === undefined ? (this.#streams.get(streamId)?.baseSeq ?? -1) : (parseEventId(afterEventId)?.seq ?? -1);
+    let closed = false;
+    let wake: (() => void) | undefined;
+    const epoch = this.#streams.get(streamId)?.cuts ?? 0;
+    return {
+      next: async (): Promise<LogEvent | undefined> => {
+        for (;;) {
+          const stream = this.#streams.get(streamId);
+          if (closed) return undefined;
+          if (stream === undefined) throw new EventsLostError(streamId);
+          if (stream.cuts > epoch) throw new CursorCutError(stream.cutReason);
+          if (after < stream.evictedSeq) throw new EventsLostError(streamId);
+          const at = firstAfter(stream.events, stream.head, after);
+          const event = stream.events[at];
+          if (event !== undefined) {
+            after = event.seq;
+            return { id: `${streamId}${SEPARATOR}${event.seq}`, data: event.encoded };
+          }
+          if (stream.ended) return undefined;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            stream.readers.add(resolve);
+          });
+          stream.readers.delete(wake!);
+        }
+      },
+      delivered: (eventId: string): void => {
+        const seq = parseEventId(eventId)?.seq;
+        const stream = this.#streams.get(streamId);
+        if (seq !== undefined && stream !== undefined) this.#deliver(stream, seq);
+      },
+      close: (): void => {
+        closed = true;
+        wake?.();
+      },
+    };
+  }
+
+  pressure(streamId: string): StreamPressure {
+    const current = () => this.#streams.get(streamId);
+    const full = () => {
+      const stream = current();
+      return stream !== undefined && !stream.ended && this.#isFull(stream);
+    };
+    return {
+      get full() {
+        return full();
+      },
+      room: async () => {
+        const cuts = current()?.cuts;
+        for (let stream = current(); stream !== undefined && !stream.ended && stream.cuts === cuts && this.#isFull(stream); stream = current()) {
+          await new Promise<void>((resolve) => stream!.producers.push(resolve));
+        }
+      },
+      stalledFor: () => {
+        const stream = current();
+        return stream?.fullSince === undefined || !this.#isFull(stream) ? 0 : this.#clock.now() - stream.fullSince;
+      },
+      cut: (reason: string) => {
+        const stream = current();
+        if (stream === undefined) return;
+        stream.cuts++;
+        stream.cutReason = reason;
+        wakeAll(stream);
+      },
+    };
+  }
+
+  async clear(): Promise<void> {
+    for (const stream of this.#streams.values()) {
+      stream.ended = true;
+      wakeAll(stream);
+    }
+    this.#streams.clear();
+    this.#bytes = 0;
+    this.#size = 0;
+  }
+
+  #isFull(stream: StreamState): boolean {
+    return stream.unreadBytes >= this.#highWaterBytes || stream.unreadCount >= this.#highWaterEvents;
+  }
+
+  #deliver(stream: StreamState, seq: number): void {
+    if (seq <= stream.deliveredSeq) return;
+    stream.deliveredSeq = seq;
+    while (stream.unreadAt < stream.events.length && stream.events[stream.unreadAt]!.seq <= seq) {
+      stream.unreadBytes -= stream.events[stream.unreadAt++]!.encoded.length;
+      stream.unreadCount--;
+    }
+    // Nobody can resume this stream: what was delivered is gone at once.
+    if (!this.#keepDelivered) while (stream.head < stream.unreadAt) this.#dropOldest(stream);
+    // Any delivery is progress: the stall clock restarts.
+    stream.fullSince = this.#isFull(stream) ? this.#clock.now() : undefined;
+    if (!this.#isFull(stream)) wakeProducers(stream);
+  }
+
+  #enforceBounds(stream: StreamState): void {
+    while (liveCount(stream) > this.#limits.maxEvents || (stream.bytes > this.#limits.maxBytes && liveCount(stream) > 1)) {
+      this.#dropOldest(stream);
+    }
+    // The log's bound: other streams go first (ended ones, then the oldest), then this one's oldest events.
+    while (this.#bytes > this.#limits.maxSessionBytes) {
+      const victim = this.#evictableStream(stream.id);
+      if (victim !== undefined) this.#dropStream(victim);
+      else if (liveCount(stream) > 1) this.#dropOldest(stream);
+      else break;
+    }
+  }
+
+  /** The stream to drop for room: the oldest ended one, else the oldest; never `except`. */
+  #evictableStream(except?: string): string | undefined {
+    let oldest: string | undefined;
+    for (const stream of this.#streams.values()) {
+      if (stream.id === except) continue;
+      if (stream.ended) return stream.id;
+      oldest ??= stream.id;
+    }
+    return oldest;
+  }
+
+  #dropOldest(stream: StreamState): void {
+    const dropped = stream.events[stream.head];
+    if (dropped === undefined) return;
+    stream.events[stream.head] = undefined as unknown as StoredEvent; // release the bytes now
+    stream.head++;
+    stream.bytes -= dropped.encoded.length;
+    this.#bytes -= dropped.encoded.length;
+    this.#size--;
+    stream.evictedSeq = dropped.seq;
+    if (stream.unreadAt < stream.head) {
+      // An unread event was evicted: whoever resumes before it gets 410; the producer may go on.
+      stream.unreadBytes -= dropped.encoded.length;
+      stream.unreadCount--;
+      stream.unreadAt = stream.head;
+      if (!this.#isFull(stream)) wakeProducers(stream);
+    }
+    if (stream.head > COMPACT_AFTER && stream.head * 2 > stream.events.length) {
+      stream.events = stream.events.slice(stream.head);
+      stream.unreadAt -= stream.head;
+      stream.head = 0;
+    }
+  }
+
+  #dropStream(streamId: string | undefined): void {
+    const stream = streamId === undefined ? undefined : this.#streams.get(streamId);
+    if (stream === undefined) return;
+    this.#size -= liveCount(stream);
+    this.#bytes -= stream.bytes;
+    this.#streams.delete(stream.id);
+    wakeAll(stream);
+  }
+
+  #pruneAged(now: number): void {
+    const cutoff = now - this.#limits.maxAgeMs;
+    for (const stream of [...this.#streams.values()]) {
+      while (liveCount(stream) > 0 && stream.events[stream.head]!.at < cutoff) this.#dropOldest(stream);
+      // An ended stream with nothing left is gone; a live one stays (its call may speak again).
+      if (stream.ended && liveCount(stream) === 0) this.#dropStream(stream.id);
+    }
+  }
+}
+
+/** The memory {@link EventLogStore}: a fresh {@link MemoryEventLog} per scope. */
+export function memoryEventLogs(clock: Clock = systemClock): EventLogStore {
+  return { open: (_scope, options) => new MemoryEventLog(options, clock) };
+}
+
+function newStream(id: string, baseSeq: number): StreamState {
+  return {
+    id,
+    events: [],
+    head: 0,
+    baseSeq,
+    evictedSeq: baseSeq,
+    bytes: 0,
+    ended: false,
+    deliveredSeq: -1,
+    unreadAt: 0,
+    unreadBytes: 0,
+    unreadCount: 0,
+    fullSince: undefined,
+    cuts: 0,
+    cutReason: '',
+    producers: [],
+    readers: new Set(),
+  };
+}
+
+function wakeProducers(stream: StreamState): void {
+  const producers = stream.producers;
+  stream.producers = [];
+  for (const wake of producers) wake();
+}
+
+function wakeReaders(stream: StreamState): void {
+  for (const wake of [...stream.readers]) wake();
+}
+
+function wakeAll(stream: StreamState): void {
+  wakeProducers(stream);
+  wakeReaders(stream);
+}
+
+function liveCount(stream: StreamState): number {
+  return stream.events.length - stream.head;
+}
+
+/** Index of the first event after `head` whose seq is greater than `seq` (events are sorted by seq). */
+function firstAfter(events: readonly StoredEvent[], head: number, seq: number): number {
+  let lo = head;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.seq <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function parseEventId(eventId: string): { streamId: string; seq: number } | undefined {
+  const at = eventId.lastIndexOf(SEPARATOR);
+  if (at <= 0) return undefined;
+  const digits = eventId.slice(at + 1);
+  const seq = Number(digits);
+  if (digits === '' || !Number.isSafeInteger(seq) || seq < 0) return undefined;
+  return { streamId: eventId.slice(0, at), seq };
+}

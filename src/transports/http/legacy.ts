@@ -1,0 +1,235 @@
+/**
+ * The 2025-era endpoint: sessions (`Mcp-Session-Id`), POST streams, the
+ * standalone GET stream, resumption with `Last-Event-ID`, DELETE. Every
+ * stream is a stream of the session's log; every SSE answer is a cursor on
+ * it (see `sseBody.ts`), and a resumption is simply a cursor from the id.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  isInitializeRequest,
+  isJSONRPCRequest,
+  parseJSONRPCMessage,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+} from '@modelcontextprotocol/server';
+import type { EventLogOptions, EventLogStore } from '../../stores/eventLog.js';
+import { ErrorCode, Header, Method } from '../../protocol/wire.js';
+import type { SluiceServer } from '../../server/sluiceServer.js';
+import { jsonRpcError } from './responses.js';
+import { refuseResume } from './resumption.js';
+import type { Session, SessionRegistry } from './sessions.js';
+import { SessionTransport } from './sessionTransport.js';
+import { sseBody, sseHeaders } from './sseBody.js';
+
+export interface LegacyEndpointOptions {
+  readonly sluice: SluiceServer;
+  readonly sessions: SessionRegistry;
+  readonly eventLogs: EventLogStore;
+  readonly eventLog: EventLogOptions;
+  readonly keepAliveMs: number;
+  readonly retryMs: number;
+  readonly cancelOnDisconnect: boolean;
+  readonly reportError: (error: Error) => void;
+}
+
+/** The revision that removed JSON-RPC batching from MCP. */
+const BATCHLESS_PROTOCOL_VERSION = '2025-06-18';
+/** The first revision whose clients take a priming event (empty `data:`) and resume from it. */
+const PRIMING_PROTOCOL_VERSION = '2025-11-25';
+/** Messages in one batch at most (revisions before 2025-06-18 only). */
+const MAX_BATCH_SIZE = 100;
+
+export function createLegacyEndpoint(options: LegacyEndpointOptions) {
+  const { sessions } = options;
+
+  /** Serves a request that names a live session. */
+  async function serveInSession(session: Session, request: Request, body: unknown): Promise<Response> {
+    sessions.touch(session);
+    const version = request.headers.get(Header.ProtocolVersion);
+    if (version !== null && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return transportError(400, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+    }
+    switch (request.method) {
+      case 'POST':
+        return post(session, request, body);
+      case 'GET':
+        return get(session, request);
+      case 'DELETE':
+        await sessions.end(session.id);
+        return new Response(null, { status: 200 });
+      default:
+        return methodNotAllowed();
+    }
+  }
+
+  /** `initialize` without a session: opens one. */
+  async function open(request: Request, body: Record<string, unknown>): Promise<Response> {
+    const refused = refuseAccept(request, 'POST');
+    if (refused !== undefined) return refused;
+    const id = randomUUID();
+    const log = options.eventLogs.open(id, options.eventLog);
+    const transport = new SessionTransport(id, log);
+    const params = (body.params ?? {}) as Record<string, unknown>;
+    // The SDK keeps only the capabilities it knows; keep the client's own for extensions such as partialResults.
+    const declared = params.capabilities as Record<string, unknown> | undefined;
+    const server = options.sluice.createServer({
+      clientCapabilities: () => declared,
+      resourceStreams: true,
+      outbound: (requestId) => transport.pressureOf(requestId),
+    });
+    transport.onerror = options.reportError;
+    await server.connect(transport);
+    const session: Session = { id, transport, server, log, clientCapabilities: declared, ended: new AbortController(), busy: 0, lastSeen: 0 };
+    const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
+    await sessions.add(session, { id, protocolVersion: requested, initialize: params });
+    return dispatch(session, request, [body as JSONRPCMessage], requested);
+  }
+
+  async function post(session: Session, request: Request, body: unknown): Promise<Response> {
+    const refused = refuseAccept(request, 'POST') ?? refuseBatch(body, session.server.getNegotiatedProtocolVersion());
+    if (refused !== undefined) return refused;
+    const raw = Array.isArray(body) ? body : [body];
+    let messages: JSONRPCMessage[];
+    try {
+      messages = raw.map((message) => parseJSONRPCMessage(message));
+    } catch {
+      return transportError(400, 'Invalid Request: the body is not a valid JSON-RPC message', ErrorCode.InvalidRequest);
+    }
+    if (messages.some((message) => isInitializeRequest(message))) {
+      return transportError(400, 'Invalid Request: Server already initialized', ErrorCode.InvalidRequest);
+    }
+    const reused = messages.find((message) => isJSONRPCRequest(message) && session.transport.inFlight(message.id));
+    if (reused !== undefined && isJSONRPCRequest(reused)) {
+      return jsonRpcError(409, ErrorCode.InvalidRequest, `Invalid Request: request id ${JSON.stringify(reused.id)} is already in flight in this session; use a new id`, {
+        data: { requestId: reused.id },
+      });
+    }
+    return dispatch(session, request, messages, session.server.getNegotiatedProtocolVersion() ?? '');
+  }
+
+  /** Hands the messages to the server; requests get a stream of the session's log, answered by a cursor on it. */
+  async function dispatch(session: Session, request: Request, messages: JSONRPCMessage[], version: string): Promise<Response> {
+    const { transport } = session;
+    const ids = messages.filter((message) => isJSONRPCRequest(message)).map((message) => message.id);
+    if (ids.length === 0) {
+      for (const message of messages) {
+        transport.receive(message, { request } as MessageExtraInfo);
+        const cancelled = cancelledRequestOf(message);
+        // A cancelled request is never answered: end its stream (and its open connection) now.
+        if (cancelled !== undefined) transport.retire(cancelled);
+      }
+      return new Response(null, { status: 202 });
+    }
+    const resumable = version >= PRIMING_PROTOCOL_VERSION && SUPPORTED_PROTOCOL_VERSIONS.includes(version);
+    const streamId = await transport.openStream(ids, resumable);
+    const response = cursorResponse(session, streamId, undefined);
+    for (const message of messages) {
+      const polling = resumable && isJSONRPCRequest(message);
+      transport.receive(message, {
+        request,
+        ...(polling && {
+          closeSSEStream: () => transport.closeStreamOf(message.id),
+          closeStandaloneSSEStream: () => void transport.closeStandalone(),
+        }),
+      } as MessageExtraInfo);
+    }
+    return response;
+  }
+
+  async function get(session: Session, request: Request): Promise<Response> {
+    const refused = refuseAccept(request, 'GET');
+    if (refused !== undefined) return refused;
+    const lastEventId = request.headers.get(Header.LastEventId);
+    if (lastEventId !== null) {
+      const refusedResume = await refuseResume(session.log, lastEventId);
+      if (refusedResume !== undefined) return refusedResume;
+      const streamId = session.log.streamOf(lastEventId)!;
+      if (session.transport.attached(streamId)) return transportError(409, 'Conflict: Stream already has an active connection');
+      return cursorResponse(session, streamId, lastEventId);
+    }
+    const standalone = await session.transport.standaloneStream();
+    if (session.transport.attached(standalone)) return transportError(409, 'Conflict: Only one SSE stream is allowed per session');
+    // Live from here on: the standalone stream starts where the client joins it.
+    return cursorResponse(session, standalone, await session.log.lastEventId(standalone));
+  }
+
+  /**
+   * An SSE answer reading one stream of the session's log. The session is
+   * busy (never evicted or expired) while it is open. A client that leaves
+   * cancels the stream's requests only with `cancelOnDisconnect`: the spec
+   * says a disconnect SHOULD NOT be read as cancellation (the client may resume).
+   */
+  function cursorResponse(session: Session, streamId: string, after: string | undefined): Response {
+    const { transport } = session;
+    const cursor = session.log.cursor(streamId, after);
+    const end = () => cursor.close();
+    transport.attach(streamId, end);
+    session.busy++;
+    const body = sseBody(cursor, {
+      withIds: true,
+      retryMs: options.retryMs,
+      keepAliveMs: options.keepAliveMs,
+      onDone: (how) => {
+        transport.detach(streamId, end);
+        session.busy--;
+        sessions.touch(session);
+        if (how === 'cancelled' && options.cancelOnDisconnect) cancelRequestsOn(session, streamId, 'the client disconnected');
+      },
+    });
+    return new Response(body, { status: 200, headers: sseHeaders({ [Header.SessionId]: session.id }) });
+  }
+
+  function cancelRequestsOn(session: Session, streamId: string, reason: string): void {
+    for (const requestId of session.transport.requestsOn(streamId)) {
+      session.transport.receive({ jsonrpc: '2.0', method: Method.CancelledNotification, params: { requestId, reason } }, {});
+      session.transport.retire(requestId);
+    }
+  }
+
+  return { serveInSession, open, isInitialize: (body: unknown) => isInitializeRequest(body) };
+}
+
+function cancelledRequestOf(message: JSONRPCMessage): string | number | undefined {
+  if (!('method' in message) || message.method !== Method.CancelledNotification) return undefined;
+  const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+  return typeof requestId === 'string' || typeof requestId === 'number' ? requestId : undefined;
+}
+
+function refuseAccept(request: Request, method: 'POST' | 'GET'): Response | undefined {
+  const accept = request.headers.get('accept') ?? '';
+  if (method === 'GET' && !accept.includes('text/event-stream')) return transportError(406, 'Not Acceptable: Client must accept text/event-stream');
+  if (method === 'POST' && (!accept.includes('application/json') || !accept.includes('text/event-stream'))) {
+    return transportError(406, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+  }
+  return undefined;
+}
+
+/**
+ * Batch arrays: allowed only on sessions that negotiated a revision before
+ * 2025-06-18 (which removed batching), up to 100 messages; everything else
+ * gets -32600. One POST can then no longer start a hundred scripts at once.
+ */
+export function refuseBatch(body: unknown, negotiated: string | undefined): Response | undefined {
+  if (!Array.isArray(body)) return undefined;
+  if (negotiated !== undefined && negotiated < BATCHLESS_PROTOCOL_VERSION) {
+    if (body.length <= MAX_BATCH_SIZE) return undefined;
+    return transportError(400, `Invalid Request: Batch must not exceed ${MAX_BATCH_SIZE} messages`, ErrorCode.InvalidRequest);
+  }
+  return jsonRpcError(
+    400,
+    ErrorCode.InvalidRequest,
+    `Invalid Request: JSON-RPC batches are not supported ${negotiated === undefined ? 'here' : `in protocol revision ${negotiated}`} (removed in ${BATCHLESS_PROTOCOL_VERSION}); send one message per request`,
+  );
+}
+
+function transportError(status: number, message: string, code: number = ErrorCode.TransportError): Response {
+  return jsonRpcError(status, code, message);
+}
+
+function methodNotAllowed(): Response {
+  return jsonRpcError(405, ErrorCode.TransportError, 'Method not allowed.', { headers: { allow: 'GET, POST, DELETE' } });
+}
+

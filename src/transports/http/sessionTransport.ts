@@ -1,0 +1,184 @@
+/**
+ * The transport of one 2025-era session, as the SDK server sees it: inbound
+ * messages are handed to the server as they arrive on POSTs; everything the
+ * server sends is appended to the session's {@link EventLog}, on the stream
+ * of the request it relates to (or the standalone GET stream). Connections
+ * are cursors on those streams (see `sseBody.ts`); this transport never
+ * writes to a socket, so a call keeps running and keeps its log while its
+ * client is away.
+ *
+ * Per stream, messages are appended in the order the server sent them;
+ * a call's notifications and server requests wait for room under the
+ * high-water mark, results never wait on anything but what was sent before
+ * them. A stream ends when every request on it is answered or cancelled.
+ *
+ * @module
+ */
+import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
+import type { EventLog, StreamPressure } from '../../stores/eventLog.js';
+
+type RequestId = string | number;
+
+export class SessionTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  readonly sessionId: string;
+  readonly #log: EventLog;
+  /** Requests in flight → the stream their messages go on. */
+  readonly #requests = new Map<RequestId, string>();
+  /** Streams → their requests still in flight. */
+  readonly #open = new Map<string, Set<RequestId>>();
+  /** Streams with a connection reading them → how to end that connection. */
+  readonly #attached = new Map<string, () => void>();
+  /** The last append per stream: appends to one stream keep the order they were sent in. */
+  readonly #tails = new Map<string, Promise<unknown>>();
+  #standalone: Promise<string> | undefined;
+  #closed = false;
+
+  constructor(sessionId: string, log: EventLog) {
+    this.sessionId = sessionId;
+    this.#log = log;
+  }
+
+  async start(): Promise<void> {}
+
+  /** Whether a request with this id is in flight (a reused id is refused before it gets here). */
+  inFlight(id: RequestId): boolean {
+    return this.#requests.has(id);
+  }
+
+  /** The requests in flight on a stream. */
+  requestsOn(streamId: string): RequestId[] {
+    return [...(this.#open.get(streamId) ?? [])];
+  }
+
+  /** The pressure of the stream a request's messages go on (the tool call's backpressure). */
+  pressureOf(id: RequestId): StreamPressure | undefined {
+    const streamId = this.#requests.get(id);
+    return streamId === undefined ? undefined : this.#log.pressure(streamId);
+  }
+
+  /** Opens the stream answering a POST of requests; `priming` appends the empty event a client resumes from. */
+  async openStream(ids: readonly RequestId[], priming: boolean): Promise<string> {
+    const streamId = await this.#log.openStream();
+    this.#open.set(streamId, new Set(ids));
+    for (const id of ids) this.#requests.set(id, streamId);
+    if (priming) await this.#log.append(streamId, '');
+    return streamId;
+  }
+
+  /** The standalone stream (server messages related to no request). */
+  standaloneStream(): Promise<string> {
+    return (this.#standalone ??= this.#log.openStream());
+  }
+
+  /** Hands an inbound message to the server. */
+  receive(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+    this.onmessage?.(message, extra);
+  }
+
+  /** A request the server will never answer (the client cancelled it): its stream may end. */
+  retire(id: RequestId): void {
+    const streamId = this.#requests.get(id);
+    if (streamId === undefined) return;
+    this.#requests.delete(id);
+    void this.#enqueue(streamId, () => this.#settle(streamId, id));
+  }
+
+  /** Registers the connection reading a stream; `false` when one already is. */
+  attach(streamId: string, end: () => void): boolean {
+    if (this.#attached.has(streamId)) return false;
+    this.#attached.set(streamId, end);
+    return true;
+  }
+
+  detach(streamId: string, end: () => void): void {
+    if (this.#attached.get(streamId) === end) this.#attached.delete(streamId);
+  }
+
+  /** Connections reading the session's streams now. */
+  get connections(): number {
+    return this.#attached.size;
+  }
+
+  /** Whether a connection reads this stream now. */
+  attached(streamId: string): boolean {
+    return this.#attached.has(streamId);
+  }
+
+  /** Ends the connection reading a request's stream; the client resumes (SSE polling, SEP-1699). */
+  closeStreamOf(id: RequestId): void {
+    const streamId = this.#requests.get(id);
+    if (streamId !== undefined) this.#attached.get(streamId)?.();
+  }
+
+  /** Ends the connection reading the standalone stream. */
+  async closeStandalone(): Promise<void> {
+    if (this.#standalone !== undefined) this.#attached.get(await this.#standalone)?.();
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (this.#closed) return;
+    const data = JSON.stringify(message);
+    if (isResponse(message)) {
+      const id = (message as { id: RequestId }).id;
+      const streamId = this.#requests.get(id);
+      if (streamId === undefined) {
+        this.onerror?.(new Error(`A response for request ${JSON.stringify(id)}, which is not in flight, was dropped`));
+        return;
+      }
+      this.#requests.delete(id);
+      await this.#enqueue(streamId, async () => {
+        await this.#log.append(streamId, data);
+        await this.#settle(streamId, id);
+      });
+      return;
+    }
+    const related = options?.relatedRequestId;
+    if (related !== undefined) {
+      const streamId = this.#requests.get(related);
+      // Answered or cancelled: nobody listens for this any more.
+      if (streamId === undefined) return;
+      await this.#enqueue(streamId, () => this.#log.append(streamId, data, { wait: true }));
+      return;
+    }
+    const standalone = await this.standaloneStream();
+    await this.#enqueue(standalone, () => this.#log.append(standalone, data));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const end of [...this.#attached.values()]) end();
+    this.#attached.clear();
+    this.#requests.clear();
+    this.#open.clear();
+    this.onclose?.();
+  }
+
+  async #settle(streamId: string, id: RequestId): Promise<void> {
+    const open = this.#open.get(streamId);
+    open?.delete(id);
+    if (open !== undefined && open.size === 0) {
+      this.#open.delete(streamId);
+      await this.#log.end(streamId);
+    }
+  }
+
+  /** Runs `append` after every earlier append to the same stream. */
+  #enqueue<T>(streamId: string, append: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(streamId) ?? Promise.resolve();
+    const next = previous.then(append, append);
+    const tail = next.catch(() => {});
+    this.#tails.set(streamId, tail);
+    void tail.then(() => {
+      if (this.#tails.get(streamId) === tail) this.#tails.delete(streamId);
+    });
+    return next;
+  }
+}
+
+function isResponse(message: JSONRPCMessage): boolean {
+  return !('method' in message) && 'id' in message && ('result' in message || 'error' in message);
+}
