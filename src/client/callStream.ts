@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { BoundedQueue } from '../flow/boundedQueue.js';
 import { ProtocolError, SdkError, SdkErrorCode, type CallToolResult, type Client, type ContentBlock } from '@modelcontextprotocol/client';
 import { CancelledError, RemoteError, ReplayExpiredError, StreamLostError, TimeoutError } from '../errors.js';
 import type { LossKind } from './streamWatch.js';
@@ -81,8 +82,8 @@ export function callToolStream(
   let settleEarly: ((error: Error) => void) | undefined;
 
   // Iterator state: at most one unread progress event, then the result.
-  let pendingProgress: ProgressEvent | undefined;
-  const pendingPartials: PartialEvent[] = [];
+  const pendingProgress = new BoundedQueue<ProgressEvent>(1, 'coalesce-latest');
+  const pendingPartials = new BoundedQueue<PartialEvent>(MAX_BUFFERED_PARTIALS, 'drop-oldest');
   let finished: { result: CallToolResult } | { error: Error } | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -103,8 +104,7 @@ export function callToolStream(
   registry.partial.set(callId, (event) => {
     if (failure !== undefined || finished !== undefined) return;
     options.onPartial?.(event);
-    if (pendingPartials.length >= MAX_BUFFERED_PARTIALS) pendingPartials.shift();
-    pendingPartials.push(event);
+    pendingPartials.offer(event);
     notify();
   });
 
@@ -119,7 +119,7 @@ export function callToolStream(
           if (failure !== undefined) return;
           const event: ProgressEvent = { progress: p.progress, total: p.total, message: p.message };
           options.onProgress?.(event);
-          pendingProgress = event; // coalesce-latest
+          pendingProgress.offer(event);
           notify();
         },
       },
@@ -157,9 +157,8 @@ export function callToolStream(
           yield { type: 'partial', ...partial };
           continue;
         }
-        if (pendingProgress !== undefined) {
-          const event = pendingProgress;
-          pendingProgress = undefined;
+        const event = pendingProgress.shift();
+        if (event !== undefined) {
           yield { type: 'progress', ...event };
           continue;
         }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { Deque } from './deque.js';
 
 /** The limit is reached and its queue is full. */
 export class ConcurrencyLimitFullError extends Error {
@@ -31,8 +32,7 @@ export class ConcurrencyLimit {
   readonly max: number;
   readonly maxWaiting: number;
   #running = 0;
-  #queue: Waiter[] = [];
-  #head = 0;
+  readonly #queue = new Deque<Waiter>();
 
   constructor(max: number, maxWaiting: number) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be an integer >= 1; got ${max}`);
@@ -46,7 +46,7 @@ export class ConcurrencyLimit {
   }
 
   get waiting(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length;
   }
 
   /**
@@ -66,8 +66,7 @@ export class ConcurrencyLimit {
         grant: () => resolve(this.#releaser()),
         signal,
         onAbort: () => {
-          const at = this.#queue.indexOf(waiter, this.#head);
-          if (at !== -1) this.#queue.splice(at, 1);
+          this.#queue.remove(waiter);
           reject(signal!.reason);
         },
       };
@@ -81,17 +80,12 @@ export class ConcurrencyLimit {
     return () => {
       if (released) return;
       released = true;
-      const next = this.#queue[this.#head];
+      const next = this.#queue.shift();
       if (next === undefined) {
         this.#running--;
         return;
       }
       // Hand the slot over: `running` stays the same.
-      this.#queue[this.#head++] = undefined as unknown as Waiter;
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
       next.signal?.removeEventListener('abort', next.onAbort);
       next.grant();
     };

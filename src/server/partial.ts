@@ -16,6 +16,7 @@
  * @module
  */
 import type { ContentBlock } from '@modelcontextprotocol/server';
+import { BoundedQueue, type OverflowPolicy } from '../flow/boundedQueue.js';
 import type { StreamPressure } from './outbound.js';
 import { Method } from '../protocol/wire.js';
 
@@ -29,7 +30,7 @@ import { Method } from '../protocol/wire.js';
  * With the last three the producer never waits. Dropped chunks leave gaps in
  * `seq`; the final result is complete either way.
  */
-export type PartialPolicy = 'block' | 'drop-newest' | 'drop-oldest' | 'coalesce-latest';
+export type PartialPolicy = OverflowPolicy;
 
 /** Chunks a non-blocking policy queues while the stream is full. */
 export const PARTIAL_QUEUE_LIMIT = 16;
@@ -57,9 +58,8 @@ export class PartialEmitter {
   readonly #meter: StreamPressure | undefined;
   readonly #policy: PartialPolicy;
   /** Chunks waiting for room under a non-blocking policy. */
-  #queue: Array<{ method: string; params: Record<string, unknown> }> = [];
+  readonly #queue: BoundedQueue<{ method: string; params: Record<string, unknown> }>;
   #draining = false;
-  #dropped = 0;
   /** The call was cancelled: chunks still waiting for room are never sent. */
   #cancelled = false;
 
@@ -80,11 +80,13 @@ export class PartialEmitter {
     this.#fallback = fallback;
     this.#meter = meter;
     this.#policy = policy;
+    // drop-newest queues nothing: while the stream is full, a new chunk is the one that goes.
+    this.#queue = new BoundedQueue(policy === 'drop-newest' ? 0 : PARTIAL_QUEUE_LIMIT, policy);
   }
 
   /** Chunks dropped by the policy so far. */
   get dropped(): number {
-    return this.#dropped;
+    return this.#queue.dropped;
   }
 
   get optedIn(): boolean {
@@ -136,21 +138,7 @@ export class PartialEmitter {
 
   /** Non-blocking policies: queue, drop or coalesce, and resolve at once. */
   #enqueueWithPolicy(notification: { method: string; params: Record<string, unknown> }): Promise<void> {
-    switch (this.#policy) {
-      case 'drop-newest':
-        this.#dropped++;
-        return Promise.resolve();
-      case 'coalesce-latest':
-        this.#dropped += this.#queue.length;
-        this.#queue = [notification];
-        break;
-      default: // drop-oldest
-        this.#queue.push(notification);
-        if (this.#queue.length > PARTIAL_QUEUE_LIMIT) {
-          this.#queue.shift();
-          this.#dropped++;
-        }
-    }
+    if (!this.#queue.offer(notification)) return Promise.resolve(); // drop-newest: this one goes
     if (!this.#draining) {
       this.#draining = true;
       this.#chain = this.#chain.then(() => this.#drain());
@@ -179,7 +167,7 @@ export class PartialEmitter {
   cancel(): void {
     this.#done = true;
     this.#cancelled = true;
-    this.#queue = [];
+    this.#queue.clear();
   }
 }
 

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { BoundedQueue } from '../flow/boundedQueue.js';
 import { type Clock, systemClock, type TimerHandle } from '../flow/clock.js';
 import { formatDuration } from '../flow/formatDuration.js';
 import { ProgressThrottle, type ProgressUpdate } from '../flow/progressThrottle.js';
@@ -29,7 +30,7 @@ export class ProgressReporter {
   #chain: Promise<void> = Promise.resolve();
   #inFlight = false;
   /** The newest update waiting while a send is in flight (coalesce-latest under backpressure). */
-  #queued: ProgressUpdate | undefined;
+  readonly #queued = new BoundedQueue<ProgressUpdate>(1, 'coalesce-latest');
   #done = false;
   #sent = 0;
   #fallbackMessage: string | undefined;
@@ -107,7 +108,7 @@ export class ProgressReporter {
   /** Stops without sending anything more (the request was cancelled). */
   cancel(): void {
     this.#done = true;
-    this.#queued = undefined;
+    this.#queued.clear();
     this.#clearTimer();
     this.#throttle.reset();
   }
@@ -155,7 +156,7 @@ export class ProgressReporter {
    */
   #enqueue(update: ProgressUpdate): void {
     if (this.#inFlight) {
-      this.#queued = update;
+      this.#queued.offer(update);
       return;
     }
     const send = this.#send!;
@@ -163,7 +164,6 @@ export class ProgressReporter {
     this.#chain = (async () => {
       let next: ProgressUpdate | undefined = update;
       while (next !== undefined) {
-        this.#queued = undefined;
         this.#sent++;
         this.#lastSentAt = this.#clock.now();
         try {
@@ -171,7 +171,7 @@ export class ProgressReporter {
         } catch {
           // The stream is gone (client left or request ended): progress is best effort.
         }
-        next = this.#queued;
+        next = this.#queued.shift();
       }
       this.#inFlight = false;
     })();

@@ -30,7 +30,7 @@ import { type ArgumentValidator, compileArgumentValidator } from './jsonSchema.j
 import { sharedFileHandles } from './fileHandles.js';
 import { type ReadCursorLimits, ReadCursors } from './readCursors.js';
 import { isResourceBody, type ResourceBody } from './resourceBody.js';
-import type { OutboundLookup, StreamPressure } from './outbound.js';
+import { sdkCallChannel, type CallOutbound, type OutboundLookup } from './outbound.js';
 import { runToolCall } from './toolCall.js';
 import type {
   PromptDefinition,
@@ -296,7 +296,7 @@ export class SluiceServer {
     rawArgs: unknown,
     ctx: ServerContext,
     clientCapabilities: Record<string, unknown> | undefined,
-    outbound: StreamPressure | undefined,
+    outbound: CallOutbound | undefined,
   ) {
     const tool = this.#tools.get(name);
     if (tool === undefined) {
@@ -314,9 +314,8 @@ export class SluiceServer {
         problems,
       });
     }
-    const call = runToolCall(tool.definition, args as Record<string, unknown>, ctx, {
+    const call = runToolCall(tool.definition, args as Record<string, unknown>, sdkCallChannel(ctx, outbound), {
       clientCapabilities,
-      outbound,
       slowConsumer: { ...this.options.slowConsumer, ...tool.definition.slowConsumer },
       progressPerSecond: this.options.progressPerSecond,
       heartbeatMs: this.options.progressHeartbeatMs,

@@ -8,13 +8,13 @@
  *
  * @module
  */
-import { ProtocolError, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
+import { ProtocolError, type CallToolResult } from '@modelcontextprotocol/server';
 import type { Clock } from '../flow/clock.js';
 import { formatDuration } from '../flow/formatDuration.js';
 import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY } from '../protocol/wire.js';
 import { PartialEmitter } from './partial.js';
 import { ProgressReporter } from './progress.js';
-import type { StreamPressure } from './outbound.js';
+import type { CallChannel, StreamPressure } from './outbound.js';
 import type { SlowConsumerOptions, ToolContext, ToolDefinition, ToolResult } from './types.js';
 
 export { formatDuration };
@@ -30,8 +30,6 @@ export class ToolTimeoutError extends Error {
 export interface ToolCallOptions {
   /** The client's declared capabilities for this call (envelope on 2026-07-28, initialize on 2025). */
   readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
-  /** The stream the call's messages are appended to, from whoever runs it; `undefined` where nothing is metered. */
-  readonly outbound?: StreamPressure;
   readonly slowConsumer?: SlowConsumerOptions;
   readonly progressPerSecond: number;
   /** Progress heartbeat after this much silence (ms, 0 = off). @defaultValue 0 */
@@ -45,23 +43,23 @@ export interface ToolCallOptions {
 export async function runToolCall(
   tool: ToolDefinition,
   args: Record<string, unknown>,
-  mcp: ServerContext,
+  channel: CallChannel,
   options: ToolCallOptions,
 ): Promise<CallToolResult> {
   const controller = new AbortController();
   const onUpstreamAbort = (signal: AbortSignal) => () => controller.abort(signal.reason);
-  const fromClient = onUpstreamAbort(mcp.mcpReq.signal);
+  const fromClient = onUpstreamAbort(channel.signal);
   const fromShutdown = onUpstreamAbort(options.shutdown);
-  mcp.mcpReq.signal.addEventListener('abort', fromClient, { once: true });
+  channel.signal.addEventListener('abort', fromClient, { once: true });
   options.shutdown.addEventListener('abort', fromShutdown, { once: true });
-  if (mcp.mcpReq.signal.aborted) fromClient();
+  if (channel.signal.aborted) fromClient();
   if (options.shutdown.aborted) fromShutdown();
 
   const timeoutMs = tool.timeoutMs ?? options.timeoutMs;
   const timer = options.clock.setTimeout(() => controller.abort(new ToolTimeoutError(tool.name, timeoutMs)), timeoutMs);
 
-  const meter = options.outbound;
-  const token = mcp.mcpReq._meta?.progressToken;
+  const meter = channel.outbound?.pressure;
+  const token = channel.meta?.progressToken as string | number | undefined;
   const reporter = new ProgressReporter(
     token === undefined
       ? undefined
@@ -76,25 +74,25 @@ export async function runToolCall(
             },
           };
           await meter?.room(); // a slow client holds progress back; the reporter coalesces meanwhile
-          await mcp.mcpReq.notify(notification);
+          await channel.notify(notification);
         },
     tool.progressPerSecond ?? options.progressPerSecond,
     options.clock,
     tool.heartbeatMs ?? options.heartbeatMs ?? 0,
   );
 
-  const partialToken = mcp.mcpReq._meta?.[PARTIAL_RESULT_TOKEN_META_KEY];
+  const partialToken = channel.meta?.[PARTIAL_RESULT_TOKEN_META_KEY];
   const optedIn =
     (typeof partialToken === 'string' || typeof partialToken === 'number') &&
     options.clientCapabilities?.[PARTIAL_RESULTS_CAPABILITY] !== undefined;
   const partials = new PartialEmitter(
     optedIn ? (partialToken as string | number) : undefined,
-    (n) => mcp.mcpReq.notify(n as Parameters<typeof mcp.mcpReq.notify>[0]),
+    (n) => channel.notify(n),
     { setLatestLine: (line) => reporter.setFallbackMessage(line), chunkProgress: (n, line) => reporter.reportChunk(n, line) },
     meter,
     options.slowConsumer?.partial,
   );
-  const stopPolling = pollStream(mcp.http?.closeSSE, tool.closeStreamAfterMs, options.clock);
+  const stopPolling = pollStream(channel.outbound?.closeStream, tool.closeStreamAfterMs, options.clock);
   const stopStallWatch = watchForStall(meter, options.slowConsumer?.stallTimeoutMs, options.clock, (reason) => controller.abort(new Error(reason)));
 
   const cleanups: Array<() => void | Promise<void>> = [];
@@ -124,7 +122,7 @@ export async function runToolCall(
       if (controller.signal.aborted) void runCleanupLate(cleanup);
       else cleanups.push(cleanup);
     },
-    mcp,
+    mcp: channel.mcp,
   };
 
   try {
@@ -141,7 +139,7 @@ export async function runToolCall(
     options.clock.clearTimeout(timer);
     stopPolling();
     stopStallWatch();
-    mcp.mcpReq.signal.removeEventListener('abort', fromClient);
+    channel.signal.removeEventListener('abort', fromClient);
     options.shutdown.removeEventListener('abort', fromShutdown);
     if (controller.signal.aborted) await runCleanups();
     else reporter.cancel();

@@ -58,7 +58,8 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
   void log.openStream(); // synchronous in memory: the one stream is s0
   const connection = new StdioConnection(new StdioServerTransport(stdin, stdout), log, STREAM);
   const pumping = pump(log, stdout, connection);
-  const handle = sdkServeStdio(() => sluice.createServer({ clientCapabilities: () => connection.declared, outbound: () => log.pressure(STREAM) }), {
+  const outbound = { pressure: log.pressure(STREAM) };
+  const handle = sdkServeStdio(() => sluice.createServer({ clientCapabilities: () => connection.declared, outbound: () => outbound }), {
     transport: connection,
     ...(options.onerror !== undefined && { onerror: options.onerror }),
   });

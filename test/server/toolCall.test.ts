@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError, type ServerContext } from '@modelcontextprotocol/server';
+import { sdkCallChannel } from '../../src/server/outbound.js';
 import { formatDuration, runToolCall } from '../../src/server/toolCall.js';
 import type { ToolDefinition } from '../../src/server/types.js';
 import { FakeClock } from '../helpers/fakeClock.js';
@@ -43,7 +44,7 @@ test('the timeout aborts the signal, runs cleanups newest first once, and answer
       }),
   };
   const { ctx } = context();
-  const call = runToolCall(tool, {}, ctx, options(clock));
+  const call = runToolCall(tool, {}, sdkCallChannel(ctx, undefined), options(clock));
   clock.advance(300);
   const result = await call;
   assert.equal(result.isError, true);
@@ -65,7 +66,7 @@ test('a client abort stops progress: nothing is sent after it', async () => {
       return 'late';
     },
   };
-  const call = runToolCall(tool, {}, ctx, options(clock));
+  const call = runToolCall(tool, {}, sdkCallChannel(ctx, undefined), options(clock));
   await new Promise((r) => setImmediate(r));
   client.abort('user clicked stop');
   release();
@@ -82,7 +83,7 @@ test('shutdown aborts in-flight calls', async () => {
     description: 'd',
     handler: (_a, t) => new Promise((_r, reject) => t.signal.addEventListener('abort', () => reject(t.signal.reason))),
   };
-  const call = runToolCall(tool, {}, context().ctx, options(clock, shutdown));
+  const call = runToolCall(tool, {}, sdkCallChannel(context().ctx, undefined), options(clock, shutdown));
   shutdown.abort(new Error('The server is shutting down'));
   assert.deepEqual((await call).content, [{ type: 'text', text: 'The server is shutting down' }]);
 });
@@ -90,9 +91,9 @@ test('shutdown aborts in-flight calls', async () => {
 test('a thrown error becomes an isError result; a ProtocolError stays a JSON-RPC error', async () => {
   const clock = new FakeClock();
   const failing: ToolDefinition = { name: 't', description: 'd', handler: () => { throw new Error('disk full'); } };
-  assert.deepEqual(await runToolCall(failing, {}, context().ctx, options(clock)), { content: [{ type: 'text', text: 'disk full' }], isError: true });
+  assert.deepEqual(await runToolCall(failing, {}, sdkCallChannel(context().ctx, undefined), options(clock)), { content: [{ type: 'text', text: 'disk full' }], isError: true });
   const protocol: ToolDefinition = { name: 't', description: 'd', handler: () => { throw new ProtocolError(-32602, 'no such row'); } };
-  await assert.rejects(runToolCall(protocol, {}, context().ctx, options(clock)), ProtocolError);
+  await assert.rejects(runToolCall(protocol, {}, sdkCallChannel(context().ctx, undefined), options(clock)), ProtocolError);
 });
 
 test('the last progress value is delivered before the result', async () => {
@@ -105,7 +106,7 @@ test('the last progress value is delivered before the result', async () => {
       return 'done';
     },
   };
-  const result = await runToolCall(tool, {}, ctx, options(new FakeClock()));
+  const result = await runToolCall(tool, {}, sdkCallChannel(ctx, undefined), options(new FakeClock()));
   assert.deepEqual(result.content, [{ type: 'text', text: 'done' }]);
   const values = notified.map((n) => (n as { params: { progress: number } }).params.progress);
   assert.deepEqual(values, [1, 50]);

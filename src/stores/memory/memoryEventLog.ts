@@ -1,6 +1,6 @@
 /**
- * In-memory {@link EventLog}: the streams of one scope, each an array of
- * encoded events with a moving head, bounded by count, age and bytes per
+ * In-memory {@link EventLog}: the streams of one scope, each a
+ * {@link Deque} of encoded events, bounded by count, age and bytes per
  * stream and by streams and bytes per log (ended streams go first, then the
  * oldest). Every bound costs O(1) amortized per appended event; a cursor finds
  * its place by binary search (sequence numbers only grow).
@@ -14,6 +14,7 @@
 import { DEFAULT_STREAM_HIGH_WATER_BYTES } from '../../defaults.js';
 import { requireInteger } from '../../errors.js';
 import { type Clock, systemClock } from '../../flow/clock.js';
+import { Deque } from '../../flow/deque.js';
 import {
   CursorCutError,
   EventsLostError,
@@ -38,9 +39,7 @@ interface StoredEvent {
 
 interface StreamState {
   readonly id: string;
-  /** Events; the live ones start at `head` (a moving head instead of O(n) `shift()`). */
-  events: StoredEvent[];
-  head: number;
+  readonly events: Deque<StoredEvent>;
   /** The sequence number before the stream's first event: a cursor from the start reads after it. */
   readonly baseSeq: number;
   /** Highest sequence number evicted from this stream (`baseSeq`: none). */
@@ -49,7 +48,7 @@ interface StreamState {
   ended: boolean;
   /** Furthest sequence number a cursor delivered (-1: none). */
   deliveredSeq: number;
-  /** Index in `events` of the first undelivered event, and the bytes from there on. */
+  /** Index in `events` of the first undelivered event, and the bytes and events from there on. */
   unreadAt: number;
   unreadBytes: number;
   unreadCount: number;
@@ -64,8 +63,6 @@ interface StreamState {
 
 const encoder = new TextEncoder();
 const SEPARATOR = '_';
-/** Compact a moving-head array once this many slots are dead and they are over half of it. */
-const COMPACT_AFTER = 1024;
 
 export class MemoryEventLog implements EventLog {
   readonly #limits: EventLogOptions['limits'];
@@ -161,9 +158,8 @@ export class MemoryEventLog implements EventLog {
   }
 
   async lastEventId(streamId: string): Promise<string | undefined> {
-    const stream = this.#streams.get(streamId);
-    const last = stream?.events[stream.events.length - 1];
-    return last === undefined || stream!.events.length === stream!.head ? undefined : `${streamId}${SEPARATOR}${last.seq}`;
+    const last = this.#streams.get(streamId)?.events.last();
+    return last === undefined ? undefined : `${streamId}${SEPARATOR}${last.seq}`;
   }
 
   cursor(streamId: string, afterEventId: string | undefined): LogCursor {
@@ -179,8 +175,7 @@ export class MemoryEventLog implements EventLog {
           if (stream === undefined) throw new EventsLostError(streamId);
           if (stream.cuts > epoch) throw new CursorCutError(stream.cutReason);
           if (after < stream.evictedSeq) throw new EventsLostError(streamId);
-          const at = firstAfter(stream.events, stream.head, after);
-          const event = stream.events[at];
+          const event = stream.events.at(firstAfter(stream.events, after));
           if (event !== undefined) {
             after = event.seq;
             return { id: `${streamId}${SEPARATOR}${event.seq}`, data: event.encoded };
@@ -252,12 +247,13 @@ export class MemoryEventLog implements EventLog {
   #deliver(stream: StreamState, seq: number): void {
     if (seq <= stream.deliveredSeq) return;
     stream.deliveredSeq = seq;
-    while (stream.unreadAt < stream.events.length && stream.events[stream.unreadAt]!.seq <= seq) {
-      stream.unreadBytes -= stream.events[stream.unreadAt++]!.encoded.length;
+    for (let event = stream.events.at(stream.unreadAt); event !== undefined && event.seq <= seq; event = stream.events.at(stream.unreadAt)) {
+      stream.unreadBytes -= event.encoded.length;
       stream.unreadCount--;
+      stream.unreadAt++;
     }
     // Nobody can resume this stream: what was delivered is gone at once.
-    if (!this.#keepDelivered) while (stream.head < stream.unreadAt) this.#dropOldest(stream);
+    if (!this.#keepDelivered) while (stream.unreadAt > 0) this.#dropOldest(stream);
     // Any delivery is progress: the stall clock restarts.
     stream.fullSince = this.#isFull(stream) ? this.#clock.now() : undefined;
     if (!this.#isFull(stream)) wakeProducers(stream);
@@ -288,25 +284,18 @@ export class MemoryEventLog implements EventLog {
   }
 
   #dropOldest(stream: StreamState): void {
-    const dropped = stream.events[stream.head];
+    const dropped = stream.events.shift();
     if (dropped === undefined) return;
-    stream.events[stream.head] = undefined as unknown as StoredEvent; // release the bytes now
-    stream.head++;
     stream.bytes -= dropped.encoded.length;
     this.#bytes -= dropped.encoded.length;
     this.#size--;
     stream.evictedSeq = dropped.seq;
-    if (stream.unreadAt < stream.head) {
+    if (stream.unreadAt > 0) stream.unreadAt--;
+    else {
       // An unread event was evicted: whoever resumes before it gets 410; the producer may go on.
       stream.unreadBytes -= dropped.encoded.length;
       stream.unreadCount--;
-      stream.unreadAt = stream.head;
       if (!this.#isFull(stream)) wakeProducers(stream);
-    }
-    if (stream.head > COMPACT_AFTER && stream.head * 2 > stream.events.length) {
-      stream.events = stream.events.slice(stream.head);
-      stream.unreadAt -= stream.head;
-      stream.head = 0;
     }
   }
 
@@ -322,7 +311,7 @@ export class MemoryEventLog implements EventLog {
   #pruneAged(now: number): void {
     const cutoff = now - this.#limits.maxAgeMs;
     for (const stream of [...this.#streams.values()]) {
-      while (liveCount(stream) > 0 && stream.events[stream.head]!.at < cutoff) this.#dropOldest(stream);
+      for (let oldest = stream.events.peek(); oldest !== undefined && oldest.at < cutoff; oldest = stream.events.peek()) this.#dropOldest(stream);
       // An ended stream with nothing left is gone; a live one stays (its call may speak again).
       if (stream.ended && liveCount(stream) === 0) this.#dropStream(stream.id);
     }
@@ -337,8 +326,7 @@ export function memoryEventLogs(clock: Clock = systemClock): EventLogStore {
 function newStream(id: string, baseSeq: number): StreamState {
   return {
     id,
-    events: [],
-    head: 0,
+    events: new Deque(),
     baseSeq,
     evictedSeq: baseSeq,
     bytes: 0,
@@ -371,16 +359,16 @@ function wakeAll(stream: StreamState): void {
 }
 
 function liveCount(stream: StreamState): number {
-  return stream.events.length - stream.head;
+  return stream.events.length;
 }
 
-/** Index of the first event after `head` whose seq is greater than `seq` (events are sorted by seq). */
-function firstAfter(events: readonly StoredEvent[], head: number, seq: number): number {
-  let lo = head;
+/** Index of the first event whose seq is greater than `seq` (events are sorted by seq). */
+function firstAfter(events: Deque<StoredEvent>, seq: number): number {
+  let lo = 0;
   let hi = events.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (events[mid]!.seq <= seq) lo = mid + 1;
+    if (events.at(mid)!.seq <= seq) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -78,7 +78,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     const server = options.sluice.createServer({
       clientCapabilities: () => declared,
       resourceStreams: true,
-      outbound: (requestId) => transport.pressureOf(requestId),
+      outbound: (requestId) => transport.outboundOf(requestId),
     });
     transport.onerror = options.reportError;
     await server.connect(transport);
@@ -126,16 +126,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     const resumable = version >= PRIMING_PROTOCOL_VERSION && SUPPORTED_PROTOCOL_VERSIONS.includes(version);
     const streamId = await transport.openStream(ids, resumable);
     const response = cursorResponse(session, streamId, undefined);
-    for (const message of messages) {
-      const polling = resumable && isJSONRPCRequest(message);
-      transport.receive(message, {
-        request,
-        ...(polling && {
-          closeSSEStream: () => transport.closeStreamOf(message.id),
-          closeStandaloneSSEStream: () => void transport.closeStandalone(),
-        }),
-      } as MessageExtraInfo);
-    }
+    for (const message of messages) transport.receive(message, { request } as MessageExtraInfo);
     return response;
   }
 

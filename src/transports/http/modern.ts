@@ -89,7 +89,8 @@ export function createModernEndpoint(options: ModernEndpointOptions) {
     ({ requestInfo }) => {
       const exchange = new Exchange(options.eventLog);
       if (requestInfo !== undefined) exchanges.set(requestInfo as Request, exchange);
-      const server = options.sluice.createServer({ resourceStreams: true, outbound: () => exchange.pressure });
+      const outbound = { pressure: exchange.pressure };
+      const server = options.sluice.createServer({ resourceStreams: true, outbound: () => outbound });
       return tapConnect(server, (transport) => exchange.tap(transport));
     },
     { legacy: 'reject', keepAliveMs: options.keepAliveMs, maxRequestBodySize: options.maxRequestBodySize, onerror: options.reportError },

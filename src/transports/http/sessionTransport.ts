@@ -15,7 +15,8 @@
  * @module
  */
 import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
-import type { EventLog, StreamPressure } from '../../stores/eventLog.js';
+import type { CallOutbound } from '../../server/outbound.js';
+import type { EventLog } from '../../stores/eventLog.js';
 
 type RequestId = string | number;
 
@@ -33,6 +34,8 @@ export class SessionTransport implements Transport {
   readonly #attached = new Map<string, () => void>();
   /** The last append per stream: appends to one stream keep the order they were sent in. */
   readonly #tails = new Map<string, Promise<unknown>>();
+  /** Streams the client can resume (they began with a priming event). */
+  readonly #resumable = new Set<string>();
   #standalone: Promise<string> | undefined;
   #closed = false;
 
@@ -53,10 +56,12 @@ export class SessionTransport implements Transport {
     return [...(this.#open.get(streamId) ?? [])];
   }
 
-  /** The pressure of the stream a request's messages go on (the tool call's backpressure). */
-  pressureOf(id: RequestId): StreamPressure | undefined {
+  /** The stream a request's messages go on: its pressure, and on a resumable stream how to end its connection (SSE polling). */
+  outboundOf(id: RequestId): CallOutbound | undefined {
     const streamId = this.#requests.get(id);
-    return streamId === undefined ? undefined : this.#log.pressure(streamId);
+    if (streamId === undefined) return undefined;
+    const pressure = this.#log.pressure(streamId);
+    return this.#resumable.has(streamId) ? { pressure, closeStream: () => this.#attached.get(streamId)?.() } : { pressure };
   }
 
   /** Opens the stream answering a POST of requests; `priming` appends the empty event a client resumes from. */
@@ -64,7 +69,10 @@ export class SessionTransport implements Transport {
     const streamId = await this.#log.openStream();
     this.#open.set(streamId, new Set(ids));
     for (const id of ids) this.#requests.set(id, streamId);
-    if (priming) await this.#log.append(streamId, '');
+    if (priming) {
+      this.#resumable.add(streamId);
+      await this.#log.append(streamId, '');
+    }
     return streamId;
   }
 
@@ -105,17 +113,6 @@ export class SessionTransport implements Transport {
   /** Whether a connection reads this stream now. */
   attached(streamId: string): boolean {
     return this.#attached.has(streamId);
-  }
-
-  /** Ends the connection reading a request's stream; the client resumes (SSE polling, SEP-1699). */
-  closeStreamOf(id: RequestId): void {
-    const streamId = this.#requests.get(id);
-    if (streamId !== undefined) this.#attached.get(streamId)?.();
-  }
-
-  /** Ends the connection reading the standalone stream. */
-  async closeStandalone(): Promise<void> {
-    if (this.#standalone !== undefined) this.#attached.get(await this.#standalone)?.();
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
@@ -162,6 +159,7 @@ export class SessionTransport implements Transport {
     open?.delete(id);
     if (open !== undefined && open.size === 0) {
       this.#open.delete(streamId);
+      this.#resumable.delete(streamId);
       await this.#log.end(streamId);
     }
   }
