@@ -18,10 +18,40 @@ function files(dir: string): string[] {
   });
 }
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2])!);
+/**
+ * Every module specifier in a source text: `import … from`, `export … from`, `import type`,
+ * side-effect `import 'x'`, dynamic `import('x')` (quotes or backticks), `require('x')` and
+ * `import x = require('x')`.
+ */
+function specifiersOf(text: string): string[] {
+  const forms = [
+    /(?:^|[;\s])(?:import|export)\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]/g,
+    /(?:^|[;\s])import\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"`]([^'"`]+)['"`]/g,
+    /\brequire\s*\(\s*['"`]([^'"`]+)['"`]/g,
+  ];
+  return forms.flatMap((form) => [...text.matchAll(form)].map((m) => m[1]!));
 }
+
+function importsOf(file: string): string[] {
+  return specifiersOf(readFileSync(file, 'utf8'));
+}
+
+test('the import scanner sees every import form', () => {
+  const sample = [
+    "import a from './a.js';",
+    "import { b,\n  c } from './b.js';",
+    "import type { D } from './d.js';",
+    "import './e.js';",
+    "export { f } from './f.js';",
+    "export * from './g.js';",
+    "const h = await import('./h.js');",
+    'const i = await import(`./i.js`);',
+    "const j = require('./j.js');",
+    "import k = require('./k.js');",
+  ].join('\n');
+  assert.deepEqual(specifiersOf(sample).sort(), ['./a.js', './b.js', './d.js', './e.js', './f.js', './g.js', './h.js', './i.js', './j.js', './k.js']);
+});
 
 function layerOf(file: string): string | undefined {
   const rel = relative(SRC, file);

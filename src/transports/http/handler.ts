@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { CLIENT_CAPABILITIES_META_KEY, isInitializeRequest, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
   DEFAULT_KEEPALIVE_MS,
@@ -32,10 +32,10 @@ import { requireDuration, requireInteger } from '../../errors.js';
 import { ErrorCode, Header, Method } from '../../protocol/wire.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
 import { checkHostAndOrigin, type HostPolicy } from './hostPolicy.js';
-import { createLegacyEndpoint, refuseBatch } from './legacy.js';
+import { createLegacyEndpoint } from './legacy.js';
 import { createModernEndpoint } from './modern.js';
 import { serveResourceStream } from './resourceStream.js';
-import { jsonRpcError, methodOf, requestIdOf } from './responses.js';
+import { jsonRpcError, methodOf } from './responses.js';
 import { type SessionLimits, SessionRegistry } from './sessions.js';
 
 /** Options of the HTTP handler. */
@@ -125,6 +125,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     keepAliveMs,
     retryMs,
     cancelOnDisconnect: options.cancelOnDisconnect ?? false,
+    streamChunkBytes,
     reportError,
   });
   const modern = createModernEndpoint({ sluice, eventLog, keepAliveMs, maxRequestBodySize, reportError });
@@ -154,9 +155,14 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     const method = request.method === 'POST' ? methodOf(body) : request.method;
     const isLegacy = await isLegacyRequest(request, body, { maxRequestBodySize });
     const era = isLegacy ? 'legacy' : 'modern';
-    if (method === Method.ResourcesStream) return { response: await streamResource(request, body, isLegacy), method, era };
-    if (!isLegacy) return { response: await modern.fetch(request, body), method, era };
-    return { response: await serveLegacy(request, body), method, era };
+    if (method === Method.ResourcesStream) {
+      // SEP-2532: raw bytes, which no SDK transport can send; a 2025 client needs a live session.
+      if (isLegacy) return { response: await legacy.streamResource(request, body), method, era };
+      const meta = (body as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
+      const declared = meta?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
+      return { response: await serveResourceStream(sluice, request, body, { chunkBytes: streamChunkBytes, clientCapabilities: declared, signal: request.signal }), method, era };
+    }
+    return { response: await (isLegacy ? legacy.serve(request, body) : modern.fetch(request, body)), method, era };
   };
 
   const handler: HttpHandler = {
@@ -176,97 +182,6 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       await Promise.allSettled([modern.close(), sessions.closeAll()]);
     },
   };
-
-  async function serveLegacy(request: Request, body: unknown): Promise<Response> {
-    const sessionId = request.headers.get(Header.SessionId);
-    if (sessionId !== null) {
-      const session = sessions.get(sessionId);
-      if (session === undefined) {
-        return jsonRpcError(
-          404,
-          ErrorCode.SessionNotFound,
-          `Session not found: ${sessionId} was ended, expired or never existed. Start a new session with initialize (without Mcp-Session-Id).`,
-          { id: requestIdOf(body) },
-        );
-      }
-      return legacy.serveInSession(session, request, body);
-    }
-    if (Array.isArray(body)) return refuseBatch(body, undefined)!;
-    if (request.method === 'POST' && isInitializeRequest(body)) {
-      const admitted = sessions.admit();
-      if (!admitted.ok) {
-        return jsonRpcError(503, ErrorCode.Unavailable, 'Too many sessions: every session is busy; retry later', {
-          id: requestIdOf(body),
-          headers: { [Header.RetryAfter]: String(admitted.retryAfterSeconds) },
-        });
-      }
-      return legacy.open(request, body as unknown as Record<string, unknown>);
-    }
-    return jsonRpcError(
-      400,
-      ErrorCode.TransportError,
-      request.method === 'POST'
-        ? 'Bad Request: Mcp-Session-Id header is required; send initialize first to open a session'
-        : `Bad Request: ${request.method} needs an Mcp-Session-Id header`,
-      { id: requestIdOf(body) },
-    );
-  }
-
-  /**
-   * `resources/stream` (SEP-2532) is answered here, outside the SDK: its
-   * answer is raw bytes, which no SDK transport can send. Same checks as any
-   * request: Host/Origin above; a live session for 2025-era clients.
-   */
-  async function streamResource(request: Request, body: unknown, isLegacy: boolean): Promise<Response> {
-    if (!isLegacy) {
-      const meta = (body as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
-      const declared = meta?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
-      return serveResourceStream(sluice, request, body, { chunkBytes: streamChunkBytes, clientCapabilities: declared, signal: request.signal });
-    }
-    const sessionId = request.headers.get(Header.SessionId);
-    const session = sessionId === null ? undefined : sessions.get(sessionId);
-    if (session === undefined) return serveLegacy(request, body); // the usual 400 / 404 answers
-    sessions.touch(session);
-    const signal = AbortSignal.any([request.signal, session.ended.signal]);
-    const response = await serveResourceStream(sluice, request, body, { chunkBytes: streamChunkBytes, clientCapabilities: session.clientCapabilities, signal });
-    return busyWhileStreaming(session, response);
-  }
-
-  /** Keeps the session busy (never evicted or expired) while a raw resource streams. */
-  function busyWhileStreaming(session: import('./sessions.js').Session, response: Response): Response {
-    if (response.body === null) return response;
-    session.busy++;
-    const reader = response.body.getReader();
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      session.busy--;
-      sessions.touch(session);
-    };
-    const body = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          try {
-            const chunk = await reader.read();
-            if (chunk.done) {
-              finish();
-              controller.close();
-            } else controller.enqueue(chunk.value);
-          } catch (error) {
-            finish();
-            controller.error(error);
-          }
-        },
-        cancel(reason) {
-          finish();
-          return reader.cancel(reason);
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    return new Response(body, { status: response.status, headers: response.headers });
-  }
 
   return handler;
 }

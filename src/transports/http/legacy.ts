@@ -1,6 +1,7 @@
 /**
- * The 2025-era endpoint: sessions (`Mcp-Session-Id`), POST streams, the
- * standalone GET stream, resumption with `Last-Event-ID`, DELETE. Every
+ * The 2025-era endpoint: sessions (`Mcp-Session-Id`, admission, 404 for
+ * ended ones), POST streams, the standalone GET stream, resumption with
+ * `Last-Event-ID`, DELETE, and raw `resources/stream` within a session. Every
  * stream is a stream of the session's log; every SSE answer is a cursor on
  * it (see `sseBody.ts`), and a resumption is simply a cursor from the id.
  *
@@ -18,7 +19,8 @@ import {
 import type { EventLogOptions, EventLogStore } from '../../stores/eventLog.js';
 import { ErrorCode, Header, Method } from '../../protocol/wire.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
-import { jsonRpcError } from './responses.js';
+import { serveResourceStream } from './resourceStream.js';
+import { jsonRpcError, requestIdOf } from './responses.js';
 import { refuseResume } from './resumption.js';
 import type { Session, SessionRegistry } from './sessions.js';
 import { SessionTransport } from './sessionTransport.js';
@@ -32,6 +34,8 @@ export interface LegacyEndpointOptions {
   readonly keepAliveMs: number;
   readonly retryMs: number;
   readonly cancelOnDisconnect: boolean;
+  /** Bytes read from a resource per pull of a raw `resources/stream` body. */
+  readonly streamChunkBytes: number;
   readonly reportError: (error: Error) => void;
 }
 
@@ -44,6 +48,56 @@ const MAX_BATCH_SIZE = 100;
 
 export function createLegacyEndpoint(options: LegacyEndpointOptions) {
   const { sessions } = options;
+
+  /** Every 2025-era request: a live session, an `initialize` that opens one, or a precise refusal. */
+  async function serve(request: Request, body: unknown): Promise<Response> {
+    const sessionId = request.headers.get(Header.SessionId);
+    if (sessionId !== null) {
+      const session = sessions.get(sessionId);
+      if (session === undefined) {
+        return jsonRpcError(
+          404,
+          ErrorCode.SessionNotFound,
+          `Session not found: ${sessionId} was ended, expired or never existed. Start a new session with initialize (without Mcp-Session-Id).`,
+          { id: requestIdOf(body) },
+        );
+      }
+      return serveInSession(session, request, body);
+    }
+    if (Array.isArray(body)) return refuseBatch(body, undefined)!;
+    if (request.method === 'POST' && isInitializeRequest(body)) {
+      const admitted = sessions.admit();
+      if (!admitted.ok) {
+        return jsonRpcError(503, ErrorCode.Unavailable, 'Too many sessions: every session is busy; retry later', {
+          id: requestIdOf(body),
+          headers: { [Header.RetryAfter]: String(admitted.retryAfterSeconds) },
+        });
+      }
+      return open(request, body as unknown as Record<string, unknown>);
+    }
+    const message =
+      request.method === 'POST'
+        ? 'Bad Request: Mcp-Session-Id header is required; send initialize first to open a session'
+        : `Bad Request: ${request.method} needs an Mcp-Session-Id header`;
+    return jsonRpcError(400, ErrorCode.TransportError, message, { id: requestIdOf(body) });
+  }
+
+  /** A raw `resources/stream` of a 2025 client: its session stays busy (never evicted) while the bytes flow. */
+  async function streamResource(request: Request, body: unknown): Promise<Response> {
+    const sessionId = request.headers.get(Header.SessionId);
+    const session = sessionId === null ? undefined : sessions.get(sessionId);
+    if (session === undefined) return serve(request, body); // the usual 400 / 404 answers
+    sessions.touch(session);
+    const signal = AbortSignal.any([request.signal, session.ended.signal]);
+    const response = await serveResourceStream(options.sluice, request, body, { chunkBytes: options.streamChunkBytes, clientCapabilities: session.clientCapabilities, signal });
+    if (response.body === null) return response;
+    session.busy++;
+    const done = () => {
+      session.busy--;
+      sessions.touch(session);
+    };
+    return new Response(onBodyDone(response.body, done), { status: response.status, headers: response.headers });
+  }
 
   /** Serves a request that names a live session. */
   async function serveInSession(session: Session, request: Request, body: unknown): Promise<Response> {
@@ -180,7 +234,40 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     }
   }
 
-  return { serveInSession, open, isInitialize: (body: unknown) => isInitializeRequest(body) };
+  return { serve, streamResource };
+}
+
+/** The same bytes, pulled only as they are read; `done` runs once when the body ends, fails or is cancelled. */
+function onBodyDone(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let finished = false;
+  const finish = () => {
+    if (!finished) {
+      finished = true;
+      done();
+    }
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const chunk = await reader.read();
+          if (chunk.done) {
+            finish();
+            controller.close();
+          } else controller.enqueue(chunk.value);
+        } catch (error) {
+          finish();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        finish();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 function cancelledRequestOf(message: JSONRPCMessage): string | number | undefined {

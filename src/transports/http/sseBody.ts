@@ -8,7 +8,8 @@
  *
  * Frames: `event: message`, `id:` when the stream is resumable, `data:` the
  * message; a priming event (empty data) carries `retry:`. A keepalive comment
- * goes out after `keepAliveMs` without an event. The body ends when the log
+ * goes out on each `keepAliveMs` tick that finds the body waiting for an
+ * event (one interval per body, not a timer per event). The body ends when the log
  * says the stream ended; it errors (and the adapter cuts the connection) when
  * the cursor is cut or its events were lost.
  *
@@ -21,7 +22,7 @@ export interface SseBodyOptions {
   readonly withIds: boolean;
   /** `retry:` hint of a priming event (ms). */
   readonly retryMs: number;
-  /** Keepalive comment after this much silence (ms, 0 = off). */
+  /** Keepalive comment interval while the body waits for events (ms, 0 = off). */
   readonly keepAliveMs: number;
   /** Called once when the body is done: `ended` (the stream ended), `cancelled` (the client left) or `failed`. */
   readonly onDone?: (how: 'ended' | 'cancelled' | 'failed') => void;
@@ -46,9 +47,15 @@ export function sseBody(cursor: LogCursor, options: SseBodyOptions): ReadableStr
   let pendingId: string | undefined;
   let waiting: Promise<LogEvent | undefined> | undefined;
   let done = false;
+  // One interval per body, not a timer per event: a tick while the body waits for an event sends a comment.
+  let keepaliveDue: (() => void) | undefined;
+  const timer = options.keepAliveMs > 0 ? setInterval(() => keepaliveDue?.(), options.keepAliveMs) : undefined;
+  timer?.unref?.();
   const finish = (how: 'ended' | 'cancelled' | 'failed') => {
     if (done) return;
     done = true;
+    clearInterval(timer);
+    keepaliveDue?.();
     cursor.close();
     options.onDone?.(how);
   };
@@ -61,6 +68,11 @@ export function sseBody(cursor: LogCursor, options: SseBodyOptions): ReadableStr
       controller.error(error);
     });
   };
+  const nextOrKeepalive = (next: Promise<LogEvent | undefined>): Promise<LogEvent | undefined | typeof KEEPALIVE_DUE> => {
+    if (timer === undefined) return next;
+    const due = new Promise<typeof KEEPALIVE_DUE>((resolve) => (keepaliveDue = () => resolve(KEEPALIVE_DUE)));
+    return Promise.race([next, due]).finally(() => (keepaliveDue = undefined));
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -69,7 +81,8 @@ export function sseBody(cursor: LogCursor, options: SseBodyOptions): ReadableStr
         pendingId = undefined;
         try {
           waiting ??= cursor.next();
-          const event = await withKeepalive(waiting, options.keepAliveMs);
+          const event = await nextOrKeepalive(waiting);
+          if (done) return;
           if (event === KEEPALIVE_DUE) {
             controller.enqueue(KEEPALIVE);
             return;
@@ -98,15 +111,6 @@ export function sseBody(cursor: LogCursor, options: SseBodyOptions): ReadableStr
 }
 
 const KEEPALIVE_DUE = Symbol('keepalive');
-
-function withKeepalive<T>(next: Promise<T>, keepAliveMs: number): Promise<T | typeof KEEPALIVE_DUE> {
-  if (keepAliveMs <= 0) return next;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const due = new Promise<typeof KEEPALIVE_DUE>((resolve) => {
-    timer = setTimeout(() => resolve(KEEPALIVE_DUE), keepAliveMs);
-  });
-  return Promise.race([next, due]).finally(() => clearTimeout(timer));
-}
 
 /** Headers of every SSE answer. */
 export function sseHeaders(extra: Record<string, string> = {}): Headers {
