@@ -112,8 +112,12 @@ export interface LogCursor {
   next(): Promise<LogEvent | undefined>;
   /** The reader passed everything up to `eventId` on: it no longer counts as unread. */
   delivered(eventId: string): void;
-  /** Stops reading. Idempotent. */
-  close(): void;
+  /**
+   * Stops reading. Idempotent. With `afterCurrent`, first hands out what the
+   * stream holds now (a connection closed for SSE polling still carries what
+   * was appended before the close, its priming event included).
+   */
+  close(options?: { readonly afterCurrent?: boolean }): void;
 }
 
 export interface AppendOptions {

@@ -165,6 +165,8 @@ export class MemoryEventLog implements EventLog {
   cursor(streamId: string, afterEventId: string | undefined): LogCursor {
     let after = afterEventId === undefined ? (this.#streams.get(streamId)?.baseSeq ?? -1) : (parseEventId(afterEventId)?.seq ?? -1);
     let closed = false;
+    /** With a graceful close: the last sequence number still handed out. */
+    let closeAt: number | undefined;
     let wake: (() => void) | undefined;
     const epoch = this.#streams.get(streamId)?.cuts ?? 0;
     return {
@@ -176,6 +178,7 @@ export class MemoryEventLog implements EventLog {
           if (stream.cuts > epoch) throw new CursorCutError(stream.cutReason);
           if (after < stream.evictedSeq) throw new EventsLostError(streamId);
           const event = stream.events.at(firstAfter(stream.events, after));
+          if (closeAt !== undefined && (event === undefined || event.seq > closeAt)) return undefined;
           if (event !== undefined) {
             after = event.seq;
             return { id: `${streamId}${SEPARATOR}${event.seq}`, data: event.encoded };
@@ -193,8 +196,10 @@ export class MemoryEventLog implements EventLog {
         const stream = this.#streams.get(streamId);
         if (seq !== undefined && stream !== undefined) this.#deliver(stream, seq);
       },
-      close: (): void => {
-        closed = true;
+      close: (options?: { readonly afterCurrent?: boolean }): void => {
+        if (options?.afterCurrent === true && !closed) {
+          closeAt = this.#streams.get(streamId)?.events.last()?.seq ?? after;
+        } else closed = true;
         wake?.();
       },
     };

@@ -180,7 +180,17 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     const resumable = version >= PRIMING_PROTOCOL_VERSION && SUPPORTED_PROTOCOL_VERSIONS.includes(version);
     const streamId = await transport.openStream(ids, resumable);
     const response = cursorResponse(session, streamId, undefined);
-    for (const message of messages) transport.receive(message, { request } as MessageExtraInfo);
+    for (const message of messages) {
+      // Handlers written for the SDK find SSE polling where the SDK puts it (`ctx.http.closeSSE`).
+      const polling = resumable && isJSONRPCRequest(message);
+      transport.receive(message, {
+        request,
+        ...(polling && {
+          closeSSEStream: () => transport.closeStreamOf(message.id),
+          closeStandaloneSSEStream: () => void transport.closeStandalone(),
+        }),
+      } as MessageExtraInfo);
+    }
     return response;
   }
 
@@ -210,7 +220,8 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
   function cursorResponse(session: Session, streamId: string, after: string | undefined): Response {
     const { transport } = session;
     const cursor = session.log.cursor(streamId, after);
-    const end = () => cursor.close();
+    // Closed for polling (or by the session's end): what was appended so far still goes out.
+    const end = () => cursor.close({ afterCurrent: true });
     transport.attach(streamId, end);
     session.busy++;
     const body = sseBody(cursor, {

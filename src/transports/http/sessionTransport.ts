@@ -61,7 +61,7 @@ export class SessionTransport implements Transport {
     const streamId = this.#requests.get(id);
     if (streamId === undefined) return undefined;
     const pressure = this.#log.pressure(streamId);
-    return this.#resumable.has(streamId) ? { pressure, closeStream: () => this.#attached.get(streamId)?.() } : { pressure };
+    return this.#resumable.has(streamId) ? { pressure, closeStream: () => this.closeStreamOf(id) } : { pressure };
   }
 
   /** Opens the stream answering a POST of requests; `priming` appends the empty event a client resumes from. */
@@ -113,6 +113,17 @@ export class SessionTransport implements Transport {
   /** Whether a connection reads this stream now. */
   attached(streamId: string): boolean {
     return this.#attached.has(streamId);
+  }
+
+  /** Ends the connection reading a request's stream; the client resumes (SSE polling, SEP-1699; the SDK's `closeSSE`). */
+  closeStreamOf(id: RequestId): void {
+    const streamId = this.#requests.get(id);
+    if (streamId !== undefined) this.#attached.get(streamId)?.();
+  }
+
+  /** Ends the connection reading the standalone stream (the SDK's `closeStandaloneSSE`). */
+  async closeStandalone(): Promise<void> {
+    if (this.#standalone !== undefined) this.#attached.get(await this.#standalone)?.();
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {

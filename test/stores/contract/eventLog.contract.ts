@@ -64,6 +64,21 @@ export function eventLogContract(name: string, make: EventLogFactory): void {
       assert.equal(await log.append(s, 'after the end'), undefined, 'an ended stream takes nothing more');
     });
 
+    test('close({ afterCurrent }) hands out what the stream holds now, then ends; close() ends at once', async () => {
+      const { log } = await open();
+      const s = await log.openStream();
+      await log.append(s, 'a');
+      await log.append(s, 'b');
+      const graceful = log.cursor(s, undefined);
+      const abrupt = log.cursor(s, undefined);
+      graceful.close({ afterCurrent: true });
+      abrupt.close();
+      await log.append(s, 'after the close');
+      assert.deepEqual(await readNow(graceful), ['a', 'b']);
+      assert.equal(await graceful.next(), undefined);
+      assert.equal(await abrupt.next(), undefined);
+    });
+
     test('at the high-water mark a waiting producer waits; delivery makes room; results never wait', async () => {
       const { log } = await open(options({}, 10));
       const s = await log.openStream();

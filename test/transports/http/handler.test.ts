@@ -207,3 +207,28 @@ test('503 / -32002: every session busy (Retry-After), and shutting down', async 
   assert.equal(closed.status, 503);
   assert.equal((await error(closed)).code, -32002);
 });
+
+test("a handler written for the SDK polls with ctx.mcp.http.closeSSE: the stream ends, the resumption carries the result", async () => {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const sluice = new SluiceServer({ name: 's', version: '0' }).tool({
+    name: 'poll',
+    description: 'closes its stream, then answers',
+    handler: async (_args, ctx) => {
+      ctx.mcp.http?.closeSSE?.();
+      await released;
+      return 'after the reconnect';
+    },
+  });
+  const h = createHttpHandler(sluice);
+  const headers = await openSession(h);
+  const call = await h.fetch(request({ body: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'poll', arguments: {} } }, headers }));
+  const text = await call.text(); // ends: closed by the handler, before any result
+  assert.doesNotMatch(text, /after the reconnect/);
+  const lastEventId = [...text.matchAll(/^id: (\S+)/gm)].at(-1)![1]!;
+  const resumed = await h.fetch(request({ method: 'GET', headers: { ...headers, accept: 'text/event-stream', 'last-event-id': lastEventId } }));
+  release();
+  const [result] = await messagesOf(resumed);
+  assert.deepEqual((result!.result as { content: unknown }).content, [{ type: 'text', text: 'after the reconnect' }]);
+  await h.close();
+});
