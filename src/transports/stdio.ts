@@ -26,6 +26,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_STREAM_HIGH_WATER_BYTES } from '../defaults.js';
+import { Serial } from '../flow/serial.js';
 import { MemoryEventLog } from '../stores/memory/memoryEventLog.js';
 import { MAX_TIMER_DELAY_MS } from '../errors.js';
 import { ErrorCode, Method } from '../protocol/wire.js';
@@ -97,7 +98,8 @@ class StdioConnection implements Transport {
   readonly #log: MemoryEventLog;
   readonly #stream: string;
   readonly #inflight = new Set<string | number>();
-  #tail: Promise<unknown> = Promise.resolve();
+  /** Appends in send order. */
+  readonly #order = new Serial();
 
   constructor(inner: Transport, log: MemoryEventLog, stream: string) {
     this.#inner = inner;
@@ -133,12 +135,10 @@ class StdioConnection implements Transport {
     // A call's notifications wait for room; responses and everything else only for what was sent before them.
     const wait = !response && options?.relatedRequestId !== undefined;
     const data = JSON.stringify(message);
-    const appended = this.#tail.then(async () => {
+    return this.#order.run(async () => {
       const id = await this.#log.append(this.#stream, data, { wait });
       if (response && id !== undefined) this.responses.add(id);
     });
-    this.#tail = appended.catch(() => {});
-    return appended;
   }
 
   close(): Promise<void> {

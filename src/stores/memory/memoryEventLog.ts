@@ -174,6 +174,8 @@ export class MemoryEventLog implements EventLog {
         for (;;) {
           const stream = this.#streams.get(streamId);
           if (closed) return undefined;
+          // Closing gracefully while the log went (the session ended): the end, not a loss.
+          if (stream === undefined && closeAt !== undefined) return undefined;
           if (stream === undefined) throw new EventsLostError(streamId);
           if (stream.cuts > epoch) throw new CursorCutError(stream.cutReason);
           if (after < stream.evictedSeq) throw new EventsLostError(streamId);

@@ -20,6 +20,7 @@ import {
   type Transport,
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
+import { Serial } from '../../flow/serial.js';
 import type { EventLogOptions, StreamPressure } from '../../stores/eventLog.js';
 import { MemoryEventLog } from '../../stores/memory/memoryEventLog.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
@@ -40,7 +41,8 @@ class Exchange {
   readonly streamId = 's0';
   readonly pressure: StreamPressure;
   streaming = false;
-  #tail: Promise<unknown> = Promise.resolve();
+  /** Appends in send order. */
+  readonly #order = new Serial();
 
   constructor(options: EventLogOptions) {
     this.log = new MemoryEventLog({ ...options, keepDelivered: false });
@@ -78,8 +80,7 @@ class Exchange {
 
   #append(message: JSONRPCMessage, wait: boolean): Promise<unknown> {
     const data = JSON.stringify(message);
-    this.#tail = this.#tail.then(() => this.log.append(this.streamId, data, { wait }));
-    return this.#tail;
+    return this.#order.run(() => this.log.append(this.streamId, data, { wait }));
   }
 }
 

@@ -16,6 +16,7 @@
  */
 import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import type { CallOutbound } from '../../server/outbound.js';
+import { Serial } from '../../flow/serial.js';
 import type { EventLog } from '../../stores/eventLog.js';
 
 type RequestId = string | number;
@@ -32,8 +33,8 @@ export class SessionTransport implements Transport {
   readonly #open = new Map<string, Set<RequestId>>();
   /** Streams with a connection reading them → how to end that connection. */
   readonly #attached = new Map<string, () => void>();
-  /** The last append per stream: appends to one stream keep the order they were sent in. */
-  readonly #tails = new Map<string, Promise<unknown>>();
+  /** Appends per stream, in the order they were sent. */
+  readonly #order = new Map<string, Serial>();
   /** Streams the client can resume (they began with a priming event). */
   readonly #resumable = new Set<string>();
   #standalone: Promise<string> | undefined;
@@ -176,15 +177,14 @@ export class SessionTransport implements Transport {
   }
 
   /** Runs `append` after every earlier append to the same stream. */
-  #enqueue<T>(streamId: string, append: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(streamId) ?? Promise.resolve();
-    const next = previous.then(append, append);
-    const tail = next.catch(() => {});
-    this.#tails.set(streamId, tail);
-    void tail.then(() => {
-      if (this.#tails.get(streamId) === tail) this.#tails.delete(streamId);
-    });
-    return next;
+  async #enqueue<T>(streamId: string, append: () => Promise<T>): Promise<T> {
+    let order = this.#order.get(streamId);
+    if (order === undefined) this.#order.set(streamId, (order = new Serial()));
+    try {
+      return await order.run(append);
+    } finally {
+      if (order.pending === 0 && this.#order.get(streamId) === order) this.#order.delete(streamId);
+    }
   }
 }
 

@@ -77,6 +77,10 @@ export function eventLogContract(name: string, make: EventLogFactory): void {
       assert.deepEqual(await readNow(graceful), ['a', 'b']);
       assert.equal(await graceful.next(), undefined);
       assert.equal(await abrupt.next(), undefined);
+      const ending = log.cursor(s, undefined);
+      ending.close({ afterCurrent: true });
+      await log.clear(); // the session ended while a connection was closing: the end, not a loss
+      assert.equal(await ending.next(), undefined);
     });
 
     test('at the high-water mark a waiting producer waits; delivery makes room; results never wait', async () => {
