@@ -86,8 +86,12 @@ export interface ReplayResult {
 }
 
 /**
- * A call streams `count` events while its client is away; the client then
- * resumes from the first event id and reads the whole replay.
+ * A call streams `count` events to its client, which reads them all; the
+ * client then resumes from the first event id (a reconnect that lost
+ * everything after the priming event) and reads the whole replay from the
+ * session's log. (A client that is away no longer lets the call run ahead:
+ * the producer waits at the high-water mark, so the events are delivered
+ * first and replayed after.)
  */
 export async function replayThroughput(server: BenchServer, count: number): Promise<ReplayResult> {
   const init = await fetch(server.url, {
@@ -102,16 +106,8 @@ export async function replayThroughput(server: BenchServer, count: number): Prom
     headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'burst', arguments: { count } } }),
   });
-  const reader = call.body!.getReader();
-  const first = new TextDecoder().decode((await reader.read()).value);
-  const firstId = /^id: (\S+)/m.exec(first)![1]!;
-  await reader.cancel(); // the client goes away; the call runs on into the event log
-  const healthz = server.url.replace(/\/mcp$/, '/healthz');
-  for (let i = 0; i < 600; i++) {
-    const health = (await (await fetch(healthz)).json()) as { toolCallsInflight: number };
-    if (health.toolCallsInflight === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const live = await call.text(); // every event, then the result
+  const firstId = /^id: (\S+)/m.exec(live)![1]!;
   const started = performance.now();
   const replay = await fetch(server.url, { headers: { ...headers, accept: 'text/event-stream', 'last-event-id': firstId } });
   const text = await replay.text(); // the replay ends with the call's result, then the stream closes

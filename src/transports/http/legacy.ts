@@ -66,6 +66,9 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     }
     if (Array.isArray(body)) return refuseBatch(body, undefined)!;
     if (request.method === 'POST' && isInitializeRequest(body)) {
+      // Refused before admission: an unacceptable initialize must not evict an idle session.
+      const refused = refuseAccept(request, 'POST');
+      if (refused !== undefined) return refused;
       const admitted = sessions.admit();
       if (!admitted.ok) {
         return jsonRpcError(503, ErrorCode.Unavailable, 'Too many sessions: every session is busy; retry later', {
@@ -121,8 +124,6 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
 
   /** `initialize` without a session: opens one. */
   async function open(request: Request, body: Record<string, unknown>): Promise<Response> {
-    const refused = refuseAccept(request, 'POST');
-    if (refused !== undefined) return refused;
     const id = randomUUID();
     const log = options.eventLogs.open(id, options.eventLog);
     const transport = new SessionTransport(id, log);

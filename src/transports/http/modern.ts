@@ -35,52 +35,64 @@ export interface ModernEndpointOptions {
   readonly reportError: (error: Error) => void;
 }
 
-/** One request's exchange: its log, and whether the SDK already answered with SSE. */
+/**
+ * One request's exchange. Its log is made when the call first streams
+ * something (most calls answer with one JSON result and never need one).
+ */
 class Exchange {
-  readonly log: MemoryEventLog;
   readonly streamId = 's0';
-  readonly pressure: StreamPressure;
-  streaming = false;
+  #log: MemoryEventLog | undefined;
+  readonly #options: EventLogOptions;
   /** Appends in send order. */
   readonly #order = new Serial();
+  #logPressure: StreamPressure | undefined;
+  /** What the call sees: the log's pressure once there is a log; before, nothing is unread. */
+  readonly pressure: StreamPressure;
 
   constructor(options: EventLogOptions) {
-    this.log = new MemoryEventLog({ ...options, keepDelivered: false });
-    void this.log.openStream(); // synchronous in memory: the first stream is s0
-    this.pressure = this.log.pressure(this.streamId);
-  }
-
-  /** The SDK's per-request transport, with this exchange's log in front of it. */
-  tap(inner: Transport): Transport {
-    const send = (message: JSONRPCMessage, options?: TransportSendOptions) => this.#send(inner, message, options);
-    // Everything else (the server setting onmessage, onclose, …) is the SDK transport's own.
-    return new Proxy(inner, {
-      get: (target, property) => {
-        if (property === 'send') return send;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
+    this.#options = options;
+    const current = () => this.#logPressure;
+    this.pressure = {
+      get full() {
+        return current()?.full ?? false;
       },
-      set: (target, property, value) => Reflect.set(target, property, value, target),
-    });
+      room: () => current()?.room() ?? Promise.resolve(),
+      stalledFor: () => current()?.stalledFor() ?? 0,
+      cut: (reason) => current()?.cut(reason),
+    };
   }
 
-  async #send(inner: Transport, message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  /** The log, once the SDK answered with SSE (`undefined`: the answer is JSON). */
+  get log(): MemoryEventLog | undefined {
+    return this.#log;
+  }
+
+  /** Reach 1 (`sdkReach.ts`): the SDK's per-request transport sends through this exchange. */
+  tap(inner: Transport): Transport {
+    const send = inner.send.bind(inner);
+    inner.send = (message: JSONRPCMessage, options?: TransportSendOptions) => this.#send(send, message, options);
+    return inner;
+  }
+
+  async #send(send: Transport['send'], message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const response = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
     if (response) {
-      if (this.streaming) await this.#append(message, false).then(() => this.log.end(this.streamId));
-      return inner.send(message, options); // ends the SDK's exchange (a JSON answer when nothing streamed)
+      if (this.#log !== undefined) await this.#append(message, false).then(() => this.#log!.end(this.streamId));
+      return send(message, options); // ends the SDK's exchange (a JSON answer when nothing streamed)
     }
-    if (options?.relatedRequestId === undefined) return inner.send(message, options);
-    if (!this.streaming) {
-      this.streaming = true;
-      await inner.send(message, options); // the SDK now answers with SSE; its body is replaced by ours
+    if (options?.relatedRequestId === undefined) return send(message, options);
+    if (this.#log === undefined) {
+      this.#log = new MemoryEventLog({ ...this.#options, keepDelivered: false });
+      void this.#log.openStream(); // synchronous in memory: the first stream is s0
+      this.#logPressure = this.#log.pressure(this.streamId);
+      await send(message, options); // the SDK now answers with SSE; its body is replaced by ours
     }
     await this.#append(message, true);
   }
 
   #append(message: JSONRPCMessage, wait: boolean): Promise<unknown> {
     const data = JSON.stringify(message);
-    return this.#order.run(() => this.log.append(this.streamId, data, { wait }));
+    return this.#order.run(() => this.#log!.append(this.streamId, data, { wait }));
   }
 }
 
@@ -99,10 +111,9 @@ export function createModernEndpoint(options: ModernEndpointOptions) {
 
   async function fetch(request: Request, body: unknown): Promise<Response> {
     const response = await handler.fetch(request, { parsedBody: body });
-    const exchange = exchanges.get(request);
-    if (exchange === undefined || !exchange.streaming || response.body === null) return response;
-    const cursor = exchange.log.cursor(exchange.streamId, undefined);
-    const ours = sseBody(cursor, { withIds: false, retryMs: 0, keepAliveMs: options.keepAliveMs, onDone: () => void exchange.log.clear() });
+    const log = exchanges.get(request)?.log;
+    if (log === undefined || response.body === null) return response;
+    const ours = sseBody(log.cursor('s0', undefined), { withIds: false, retryMs: 0, keepAliveMs: options.keepAliveMs, onDone: () => void log.clear() });
     // The SDK's body holds only the first streamed message; nothing reads it.
     return new Response(ours, { status: response.status, headers: response.headers });
   }

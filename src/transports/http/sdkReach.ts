@@ -7,8 +7,9 @@
  * 1. **The per-request transport of a 2026-07-28 exchange.** `createMcpHandler`
  *    validates the envelope, builds a server from our factory and connects it
  *    to a `PerRequestHTTPServerTransport` it creates itself. We wrap the
- *    server's `connect` to put a tap in front of that transport: what the
- *    server sends on the exchange's stream goes to sluice's stream log; only
+ *    server's `connect` to tap that transport (its `send` is replaced on the
+ *    instance, which serves this one request): what the server sends on the
+ *    exchange's stream goes to sluice's stream log; only
  *    the first streamed message (which makes the SDK answer with SSE) and the
  *    final response (which ends the exchange) still reach the SDK transport.
  *    Relied on: the factory's server is connected exactly once, to the
