@@ -152,11 +152,16 @@ async function writeResponse(res: ServerResponse, response: Response, closed: Ab
   const cancel = () => void reader.cancel(closed.reason).catch(() => {});
   if (closed.aborted) cancel();
   else closed.addEventListener('abort', cancel, { once: true });
+  // A wait for drain also ends when the body fails (how a stream log cuts a stalled reader): one listener per response.
+  const stopWaiting = new AbortController();
+  const stop = () => stopWaiting.abort();
+  closed.addEventListener('abort', stop, { once: true });
+  reader.closed.catch(stop);
   try {
     for (;;) {
       const chunk = await reader.read();
       if (chunk.done) break;
-      if (!res.write(chunk.value)) await drainOrClose(res, closed, reader.closed);
+      if (!res.write(chunk.value)) await drainOrClose(res, stopWaiting.signal);
       if (closed.aborted) return;
     }
     res.end();
@@ -165,24 +170,25 @@ async function writeResponse(res: ServerResponse, response: Response, closed: Ab
     res.destroy();
   } finally {
     closed.removeEventListener('abort', cancel);
+    closed.removeEventListener('abort', stop);
   }
 }
 
 /**
- * Waits for the socket to drain, the client to leave, or the body to fail
- * (a stream log cuts a stalled reader by erroring its body: the next read
- * then throws and the connection is cut).
+ * Waits for the socket to drain, or for `stop`: the client left, or the body
+ * failed (a stream log cuts a stalled reader by erroring its body: the next
+ * read then throws and the connection is cut).
  */
-function drainOrClose(res: ServerResponse, closed: AbortSignal, bodyClosed: Promise<unknown>): Promise<void> {
+function drainOrClose(res: ServerResponse, stop: AbortSignal): Promise<void> {
+  if (stop.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
-      closed.removeEventListener('abort', done);
+      stop.removeEventListener('abort', done);
       resolve();
     };
     res.once('drain', done);
-    closed.addEventListener('abort', done, { once: true });
-    bodyClosed.then(undefined, done);
+    stop.addEventListener('abort', done, { once: true });
   });
 }
 
