@@ -13,9 +13,13 @@
  *   producers are held back whether a client reads slowly, reads nothing, or
  *   is away for the moment;
  * - **kept** ({@link EventLogLimits}): events, bytes and age per stream,
- *   streams and bytes per log. Past them the oldest events go, delivered or
- *   not; a cursor that needed them fails with {@link EventsLostError} and a
- *   resumption is refused (410), never answered with a gap.
+ *   streams and bytes per log. Past the count and byte bounds, what nobody can
+ *   still be waiting for goes first: ended streams, then delivered events. The
+ *   unread events of an open stream are never dropped for them (that would
+ *   cut a live connection); the high-water mark bounds those. Past the age
+ *   bound the oldest events go, read or not: a cursor that needed them fails
+ *   with {@link EventsLostError} and a resumption is refused (410), never
+ *   answered with a gap.
  *
  * Implementations: `memory/memoryEventLog.ts`; every implementation passes
  * `test/stores/eventLog.contract.ts` unchanged.
@@ -31,9 +35,9 @@ export interface EventLogLimits {
   readonly maxAgeMs: number;
   /** Serialized bytes kept per stream. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_BYTES} */
   readonly maxBytes: number;
-  /** Streams kept per log (each 2025 POST opens one); the oldest stream goes first. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_STREAMS} */
+  /** Streams kept per log (each 2025 POST opens one); the oldest ended stream goes first, an open one never does. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_STREAMS} */
   readonly maxStreams: number;
-  /** Serialized bytes kept per log over all its streams; the oldest streams go first. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_SESSION_BYTES} */
+  /** Serialized bytes kept per log over all its streams; ended streams go first, then delivered events. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_SESSION_BYTES} */
   readonly maxSessionBytes: number;
 }
 

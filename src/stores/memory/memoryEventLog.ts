@@ -101,7 +101,10 @@ export class MemoryEventLog implements EventLog {
   }
 
   async openStream(): Promise<string> {
-    while (this.#streams.size >= this.#limits.maxStreams) this.#dropStream(this.#evictableStream());
+    // Ended streams go to make room; an open one is never dropped for it (its connection would be cut).
+    for (let victim = this.#oldestEnded(); this.#streams.size >= this.#limits.maxStreams && victim !== undefined; victim = this.#oldestEnded()) {
+      this.#dropStream(victim);
+    }
     const id = `s${(this.#nextStream++).toString(36)}`;
     // Everything stored before counts as evicted for this stream: an id from before its start is refused.
     this.#streams.set(id, newStream(id, this.#nextSeq - 1));
@@ -140,6 +143,7 @@ export class MemoryEventLog implements EventLog {
     const stream = this.#streams.get(streamId);
     if (stream === undefined || stream.ended) return;
     stream.ended = true;
+    this.#enforceBounds(stream); // what it held unread may go now
     wakeAll(stream);
   }
 
@@ -266,28 +270,40 @@ export class MemoryEventLog implements EventLog {
     if (!this.#isFull(stream)) wakeProducers(stream);
   }
 
+  /**
+   * Count and byte bounds evict what nobody can still be waiting to read:
+   * delivered events, and any event of an ended stream. The unread events of
+   * an open stream are bounded by its high-water mark instead (its producers
+   * wait), and only age takes them (a client away too long gets 410).
+   */
   #enforceBounds(stream: StreamState): void {
-    while (liveCount(stream) > this.#limits.maxEvents || (stream.bytes > this.#limits.maxBytes && liveCount(stream) > 1)) {
+    while ((liveCount(stream) > this.#limits.maxEvents || (stream.bytes > this.#limits.maxBytes && liveCount(stream) > 1)) && evictable(stream)) {
       this.#dropOldest(stream);
     }
-    // The log's bound: other streams go first (ended ones, then the oldest), then this one's oldest events.
+    // The log's bound: ended streams go first (the oldest), then delivered events, oldest streams first.
     while (this.#bytes > this.#limits.maxSessionBytes) {
-      const victim = this.#evictableStream(stream.id);
-      if (victim !== undefined) this.#dropStream(victim);
-      else if (liveCount(stream) > 1) this.#dropOldest(stream);
+      const ended = this.#oldestEnded(stream.id);
+      if (ended !== undefined) {
+        this.#dropStream(ended);
+        continue;
+      }
+      const delivered = this.#oldestWithDelivered();
+      if (delivered !== undefined) this.#dropOldest(delivered);
+      else if (stream.ended && liveCount(stream) > 1) this.#dropOldest(stream);
       else break;
     }
   }
 
-  /** The stream to drop for room: the oldest ended one, else the oldest; never `except`. */
-  #evictableStream(except?: string): string | undefined {
-    let oldest: string | undefined;
-    for (const stream of this.#streams.values()) {
-      if (stream.id === except) continue;
-      if (stream.ended) return stream.id;
-      oldest ??= stream.id;
-    }
-    return oldest;
+  /** The oldest ended stream other than `except`. */
+  #oldestEnded(except?: string): string | undefined {
+    for (const stream of this.#streams.values()) if (stream.ended && stream.id !== except) return stream.id;
+    return undefined;
+  }
+
+  /** The oldest open stream that still holds delivered events. */
+  #oldestWithDelivered(): StreamState | undefined {
+    for (const stream of this.#streams.values()) if (stream.unreadAt > 0) return stream;
+    return undefined;
   }
 
   #dropOldest(stream: StreamState): void {
@@ -363,6 +379,11 @@ function wakeReaders(stream: StreamState): void {
 function wakeAll(stream: StreamState): void {
   wakeProducers(stream);
   wakeReaders(stream);
+}
+
+/** Whether the oldest event of a stream may go to a count or byte bound: delivered, or the stream ended. */
+function evictable(stream: StreamState): boolean {
+  return stream.ended || stream.unreadAt > 0;
 }
 
 function liveCount(stream: StreamState): number {

@@ -130,31 +130,39 @@ export function eventLogContract(name: string, make: EventLogFactory): void {
       assert.deepEqual(await readNow(log.cursor(s, undefined)), ['full!']);
     });
 
-    test('count bound: the oldest go; resuming before them is expired, a cursor there fails', async () => {
+    test('count bound: delivered events go; resuming before them is expired, a cursor there fails', async () => {
       const { log } = await open(options({ maxEvents: 3 }));
       const s = await log.openStream();
       const ids: string[] = [];
       for (let i = 1; i <= 6; i++) ids.push((await log.append(s, String(i)))!);
+      assert.equal(await log.check(ids[0]!), 'ok', 'unread events of an open stream stay');
+      log.cursor(s, undefined).delivered(ids[5]!);
+      await log.append(s, '7');
       assert.equal(await log.check(ids[0]!), 'expired');
-      assert.equal(await log.check(ids[2]!), 'ok', 'the id just before the window');
-      assert.deepEqual(await readNow(log.cursor(s, ids[2])), ['4', '5', '6']);
+      assert.equal(await log.check(ids[4]!), 'ok', 'the id just before the window');
+      assert.deepEqual(await readNow(log.cursor(s, ids[4])), ['6', '7']);
       await assert.rejects(log.cursor(s, ids[0]).next(), EventsLostError);
     });
 
-    test('byte bound per stream, and the bound over all streams (the oldest streams go first)', async () => {
+    test('byte bounds: per stream, and over all streams (ended streams first, then delivered events); unread events of an open stream stay', async () => {
       const { log } = await open(options({ maxBytes: 30, maxSessionBytes: 100 }));
       const s = await log.openStream();
       const first = (await log.append(s, 'x'.repeat(10)))!;
       for (let i = 0; i < 5; i++) await log.append(s, 'y'.repeat(10));
-      assert.equal(await log.check(first), 'expired');
+      assert.equal(await log.check(first), 'ok', 'nothing was read yet: nothing goes');
+      await log.end(s); // ended: what it holds may now go to the bounds
+      const t = await log.openStream();
+      await log.append(t, 'w'.repeat(10));
+      assert.equal(await log.check(first), 'expired', 'an ended stream gives way');
       const streams: string[] = [];
       for (let i = 0; i < 20; i++) {
-        const t = await log.openStream();
-        streams.push((await log.append(t, 'z'.repeat(20)))!);
-        await log.end(t);
+        const u = await log.openStream();
+        streams.push((await log.append(u, 'z'.repeat(20)))!);
+        await log.end(u);
       }
       assert.equal(await log.check(streams[0]!), 'expired', 'an old stream answers too late, never a gap');
       assert.equal(await log.check(streams.at(-1)!), 'ok');
+      assert.deepEqual(await readNow(log.cursor(t, undefined)), ['w'.repeat(10)], 'the open stream kept its unread event');
     });
 
     test('age bound, with a fake clock: events older than maxAgeMs go', async () => {
@@ -170,7 +178,7 @@ export function eventLogContract(name: string, make: EventLogFactory): void {
       assert.equal(await log.check(last), 'ok');
     });
 
-    test('stream bound: ended streams go first, then the oldest; their ids are expired', async () => {
+    test('stream bound: ended streams go, the oldest first; open streams are never dropped for it', async () => {
       const { log } = await open(options({ maxStreams: 2 }));
       const a = await log.openStream();
       const idA = (await log.append(a, 'a'))!;
@@ -178,8 +186,10 @@ export function eventLogContract(name: string, make: EventLogFactory): void {
       const idB = (await log.append(b, 'b'))!;
       await log.end(b);
       await log.openStream();
-      assert.equal(await log.check(idB), 'expired', 'the ended stream went first');
+      assert.equal(await log.check(idB), 'expired', 'the ended stream went');
       assert.equal(await log.check(idA), 'ok');
+      await log.openStream(); // over the bound: every stream is open
+      assert.deepEqual(await readNow(log.cursor(a, undefined)), ['a'], 'an open stream keeps its events');
     });
 
     test('ids: malformed ones are told apart from expired ones; ids are never reused', async () => {

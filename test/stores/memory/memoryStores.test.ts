@@ -21,7 +21,8 @@ test('many streams and events stay bounded and cheap (no per-log scan per event)
     clock.advance(1);
   }
   assert.ok(log.streams <= 100);
-  assert.ok(log.size <= 1000, `held ${log.size} events`);
+  // Nothing is read, so only age takes events here: 1,000 ms at one event per ms.
+  assert.ok(log.size <= 1001, `held ${log.size} events`);
   assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
 });
 

@@ -232,3 +232,18 @@ test("a handler written for the SDK polls with ctx.mcp.http.closeSSE: the stream
   assert.deepEqual((result!.result as { content: unknown }).content, [{ type: 'text', text: 'after the reconnect' }]);
   await h.close();
 });
+
+test('more open streams than maxStreams: none is cut, every call answers on its own stream', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const sluice = new SluiceServer({ name: 's', version: '0' }).tool({ name: 'wait', description: 'waits for the gate', handler: async () => (await gate, 'through') });
+  const h = createHttpHandler(sluice, { eventLog: { maxStreams: 2 } });
+  const headers = await openSession(h);
+  const calls = await Promise.all([1, 2, 3, 4].map((id) => h.fetch(request({ body: { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'wait', arguments: {} } }, headers }))));
+  release();
+  for (const call of calls) {
+    const [result] = await messagesOf(call);
+    assert.deepEqual((result!.result as { content: unknown }).content, [{ type: 'text', text: 'through' }]);
+  }
+  await h.close();
+});
