@@ -247,3 +247,31 @@ test('more open streams than maxStreams: none is cut, every call answers on its 
   }
   await h.close();
 });
+
+test('200 with an error: -32003 a resource that is not streamed, -32004 larger than maxStreamSize, -32603 a source that fails midway', async () => {
+  const sluice = new SluiceServer({ name: 's', version: '0' }).resource({ uri: 'mem://small', name: 'small', read: (uri) => ({ contents: [{ uri, text: 'whole' }] }) }).resource({
+    uri: 'mem://failing',
+    name: 'failing',
+    streamed: true,
+    read: () => ({
+      stream: (async function* () {
+        yield 'abcdefgh';
+        throw new Error('upstream closed');
+      })(),
+    }),
+  });
+  const open = async (h: HttpHandler) => {
+    const init = await h.fetch(request({ body: { ...INITIALIZE, params: { ...INITIALIZE.params, capabilities: { resourceStreaming: { maxStreamSize: 1000 } } } } }));
+    await init.text();
+    return { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': V };
+  };
+  const stream = async (h: HttpHandler, uri: string) =>
+    h.fetch(request({ body: { jsonrpc: '2.0', id: 6, method: 'resources/stream', params: { uri } }, headers: { ...(await open(h)), accept: 'application/json, */*' } }));
+  const h = createHttpHandler(sluice);
+  assert.equal((await error(await stream(h, 'mem://small'))).code, -32003);
+  assert.equal((await error(await stream(handler, 'files://data.bin'))).code, -32004, 'a file of 4 KiB or more against maxStreamSize 1000');
+  const [failed] = await messagesOf(await h.fetch(request({ body: { jsonrpc: '2.0', id: 7, method: 'resources/read', params: { uri: 'mem://failing' } }, headers: await open(h) })));
+  assert.equal((failed!.error as { code: number }).code, -32603);
+  assert.match((failed!.error as { message: string }).message, /failed at byte 8: upstream closed/);
+  await h.close();
+});
