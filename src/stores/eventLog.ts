@@ -131,8 +131,12 @@ export interface AppendOptions {
 
 /** The streams of one scope. */
 export interface EventLog {
-  /** Opens a new stream and returns its id. */
-  openStream(): Promise<string>;
+  /**
+   * Opens a new stream and returns its id. A `lossy` stream is one no
+   * producer waits on (the 2025 standalone GET stream): the count and byte
+   * bounds may take its unread events too, oldest first.
+   */
+  openStream(options?: { readonly lossy?: boolean }): Promise<string>;
   /** Appends one event; its id, or `undefined` when the stream is gone (ended, evicted or the log cleared). */
   append(streamId: string, data: string, options?: AppendOptions): Promise<string | undefined>;
   /** No more events on this stream: cursors finish once they read the rest. Idempotent. */

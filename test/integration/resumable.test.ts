@@ -99,6 +99,10 @@ test('too late to replay: 410 with -32010 on the wire, ReplayExpiredError in the
     const first = new TextDecoder().decode((await reader.read()).value);
     const eventId = /^id: (\S+)/m.exec(first)![1]!;
     await reader.cancel();
+    // The script may start slowly under load: wait until the call logged an event after the priming one (that one must age out).
+    const log = small.handler.sessions.get(a['mcp-session-id'])!.log;
+    const stream = log.streamOf(eventId)!;
+    while ((await log.lastEventId(stream)) === eventId) await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise((resolve) => setTimeout(resolve, 300)); // dozens of events: the log of 3 moved on
     const resume = (headers: Record<string, string>, id: string) =>
       fetch(small.url, { headers: { accept: 'text/event-stream', ...headers, 'last-event-id': id } });

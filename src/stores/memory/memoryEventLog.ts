@@ -40,6 +40,8 @@ interface StoredEvent {
 interface StreamState {
   readonly id: string;
   readonly events: Deque<StoredEvent>;
+  /** No producer waits on it: the count and byte bounds may take unread events too. */
+  readonly lossy: boolean;
   /** The sequence number before the stream's first event: a cursor from the start reads after it. */
   readonly baseSeq: number;
   /** Highest sequence number evicted from this stream (`baseSeq`: none). */
@@ -100,14 +102,14 @@ export class MemoryEventLog implements EventLog {
     return this.#bytes;
   }
 
-  async openStream(): Promise<string> {
+  async openStream(options: { readonly lossy?: boolean } = {}): Promise<string> {
     // Ended streams go to make room; an open one is never dropped for it (its connection would be cut).
     for (let victim = this.#oldestEnded(); this.#streams.size >= this.#limits.maxStreams && victim !== undefined; victim = this.#oldestEnded()) {
       this.#dropStream(victim);
     }
     const id = `s${(this.#nextStream++).toString(36)}`;
     // Everything stored before counts as evicted for this stream: an id from before its start is refused.
-    this.#streams.set(id, newStream(id, this.#nextSeq - 1));
+    this.#streams.set(id, newStream(id, this.#nextSeq - 1, options.lossy === true));
     return id;
   }
 
@@ -289,7 +291,7 @@ export class MemoryEventLog implements EventLog {
       }
       const delivered = this.#oldestWithDelivered();
       if (delivered !== undefined) this.#dropOldest(delivered);
-      else if (stream.ended && liveCount(stream) > 1) this.#dropOldest(stream);
+      else if ((stream.ended || stream.lossy) && liveCount(stream) > 1) this.#dropOldest(stream);
       else break;
     }
   }
@@ -302,7 +304,7 @@ export class MemoryEventLog implements EventLog {
 
   /** The oldest open stream that still holds delivered events. */
   #oldestWithDelivered(): StreamState | undefined {
-    for (const stream of this.#streams.values()) if (stream.unreadAt > 0) return stream;
+    for (const stream of this.#streams.values()) if (stream.unreadAt > 0 || (stream.lossy && liveCount(stream) > 0)) return stream;
     return undefined;
   }
 
@@ -346,10 +348,11 @@ export function memoryEventLogs(clock: Clock = systemClock): EventLogStore {
   return { open: (_scope, options) => new MemoryEventLog(options, clock) };
 }
 
-function newStream(id: string, baseSeq: number): StreamState {
+function newStream(id: string, baseSeq: number, lossy: boolean): StreamState {
   return {
     id,
     events: new Deque(),
+    lossy,
     baseSeq,
     evictedSeq: baseSeq,
     bytes: 0,
@@ -381,9 +384,9 @@ function wakeAll(stream: StreamState): void {
   wakeReaders(stream);
 }
 
-/** Whether the oldest event of a stream may go to a count or byte bound: delivered, or the stream ended. */
+/** Whether the oldest event of a stream may go to a count or byte bound: delivered, or its stream ended or is lossy. */
 function evictable(stream: StreamState): boolean {
-  return stream.ended || stream.unreadAt > 0;
+  return stream.ended || stream.lossy || stream.unreadAt > 0;
 }
 
 function liveCount(stream: StreamState): number {

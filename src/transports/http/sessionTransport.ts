@@ -79,7 +79,8 @@ export class SessionTransport implements Transport {
 
   /** The standalone stream (server messages related to no request). */
   standaloneStream(): Promise<string> {
-    return (this.#standalone ??= this.#log.openStream());
+    // Lossy: no call waits on it, so the log's bounds take its oldest events if nobody reads them.
+    return (this.#standalone ??= this.#log.openStream({ lossy: true }));
   }
 
   /** Hands an inbound message to the server. */

@@ -178,6 +178,15 @@ export function eventLogContract(name: string, make: EventLogFactory): void {
       assert.equal(await log.check(last), 'ok');
     });
 
+    test('a lossy stream (no producer waits on it) gives its unread events to the count bound, oldest first', async () => {
+      const { log } = await open(options({ maxEvents: 3 }));
+      const s = await log.openStream({ lossy: true });
+      const ids: string[] = [];
+      for (let i = 1; i <= 6; i++) ids.push((await log.append(s, String(i)))!);
+      assert.equal(await log.check(ids[0]!), 'expired');
+      assert.deepEqual(await readNow(log.cursor(s, ids[2])), ['4', '5', '6']);
+    });
+
     test('stream bound: ended streams go, the oldest first; open streams are never dropped for it', async () => {
       const { log } = await open(options({ maxStreams: 2 }));
       const a = await log.openStream();
