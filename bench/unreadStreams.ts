@@ -26,6 +26,11 @@ writeFileSync(
   `scripts: { maxConcurrent: 16, maxQueued: ${N * 2} }\n${process.env.SESSION_BYTES === undefined ? "" : `sessions: { eventLog: { maxSessionBytes: ${process.env.SESSION_BYTES} } }\n`}tools:\n  - name: flood\n    description: 4 MiB of output\n    command: node\n    args: ["${join(ROOT, 'test/fixtures/scripts/flood.mjs')}", "64"]\n`,
 );
 const server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'servers/unread.ts'), join(dir, 'sluice.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+// However this script ends (a failed read included), the server it started goes with it.
+process.once('exit', () => {
+  server.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
 let out = '';
 server.stdout.on('data', (c: Buffer) => (out += c.toString()));
 /** Bytes the server retains after a GC. */
@@ -94,4 +99,3 @@ for (let i = 1; i <= 100; i++) await (await fetch(url, { method: 'POST', headers
 await settle();
 console.log(`2025-11-25: 100 finished and read 4 MiB calls kept by one session's event log: +${MB((await retained()) - base3)}`);
 server.kill('SIGTERM');
-rmSync(dir, { recursive: true, force: true });
