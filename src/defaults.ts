@@ -26,7 +26,7 @@ export const DEFAULT_CHUNK_SIZE_BYTES = 64 * 1024;
 /** Chunks in flight per streamed read. */
 export const DEFAULT_CHUNKS_IN_FLIGHT = 4;
 
-/** Bytes of progress and partial results an HTTP response stream holds for a slow client before producers wait. */
+/** Unread bytes an outbound stream log holds (a client reading slowly, not at all, or away) before a call's producers wait. */
 export const DEFAULT_STREAM_HIGH_WATER_BYTES = 1024 * 1024;
 
 /** Events kept per stream in the 2025-era event log. */

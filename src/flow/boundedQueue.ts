@@ -2,7 +2,8 @@
  * A bounded queue with an explicit overflow policy: the one place where
  * sluice decides what happens to an item that arrives while a queue is full.
  *
- * - `block`: `push()` waits until an item leaves (`offer()` refuses instead);
+ * - `block`: the arriving item is refused (`offer()` says so) and the caller
+ *   waits elsewhere: sluice's producers wait on their stream log, not here;
  * - `drop-newest`: the arriving item is dropped;
  * - `drop-oldest`: the oldest queued item is dropped to make room;
  * - `coalesce-latest`: the queue holds only the newest item; an arriving one
@@ -23,7 +24,6 @@ export class BoundedQueue<T> {
   readonly capacity: number;
   readonly policy: OverflowPolicy;
   readonly #items = new Deque<T>();
-  readonly #waiting = new Deque<() => void>();
   #dropped = 0;
 
   constructor(capacity: number, policy: OverflowPolicy) {
@@ -75,22 +75,13 @@ export class BoundedQueue<T> {
     }
   }
 
-  /** Adds an item, waiting while a `block` queue is full (other policies never wait). */
-  async push(item: T): Promise<boolean> {
-    while (this.policy === 'block' && this.full) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    return this.offer(item);
-  }
-
-  /** Takes the oldest item; a waiting `push()` may then go on. */
+  /** Takes the oldest item. */
   shift(): T | undefined {
-    const item = this.#items.shift();
-    if (item !== undefined) this.#waiting.shift()?.();
-    return item;
+    return this.#items.shift();
   }
 
-  /** Drops every queued item (not counted as dropped by policy) and releases waiting pushers. */
+  /** Drops every queued item (not counted as dropped by policy). */
   clear(): void {
     this.#items.clear();
-    for (let wake = this.#waiting.shift(); wake !== undefined; wake = this.#waiting.shift()) wake();
   }
 }

@@ -55,7 +55,7 @@ export class PartialEmitter {
   #chunks = 0;
   #chain: Promise<void> = Promise.resolve();
   #done = false;
-  readonly #meter: StreamPressure | undefined;
+  readonly #pressure: StreamPressure | undefined;
   readonly #policy: PartialPolicy;
   /** Chunks waiting for room under a non-blocking policy. */
   readonly #queue: BoundedQueue<{ method: string; params: Record<string, unknown> }>;
@@ -65,20 +65,20 @@ export class PartialEmitter {
 
   /**
    * @param token - the call's partial-result token when it opted in, else `undefined` (fallback mode).
-   * @param meter - the pressure of the stream the call writes to: each chunk waits for room under its high-water mark.
+   * @param pressure - the pressure of the stream the call writes to: each chunk waits for room under its high-water mark.
    * @param policy - what a full stream does to new chunks. @defaultValue 'block'
    */
   constructor(
     token: string | number | undefined,
     send: SendNotification,
     fallback: PartialFallback,
-    meter?: StreamPressure,
+    pressure?: StreamPressure,
     policy: PartialPolicy = 'block',
   ) {
     this.#token = token;
     this.#send = send;
     this.#fallback = fallback;
-    this.#meter = meter;
+    this.#pressure = pressure;
     this.#policy = policy;
     // drop-newest queues nothing: while the stream is full, a new chunk is the one that goes.
     this.#queue = new BoundedQueue(policy === 'drop-newest' ? 0 : PARTIAL_QUEUE_LIMIT, policy);
@@ -117,21 +117,21 @@ export class PartialEmitter {
       ...(structuredContent !== undefined && { structuredContent }),
     };
     const notification = { method: Method.PartialResultNotification, params };
-    const meter = this.#meter;
-    if (meter !== undefined && this.#policy !== 'block' && (meter.full || this.#queue.length > 0)) {
+    const pressure = this.#pressure;
+    if (pressure !== undefined && this.#policy !== 'block' && (pressure.full || this.#queue.length > 0)) {
       return this.#enqueueWithPolicy(notification);
     }
     // Strictly one after another: seq order is wire order. Each waits for room on a slow stream.
     this.#chain = this.#chain
-      .then(() => this.#sendMetered(notification))
+      .then(() => this.#sendWithRoom(notification))
       .catch(() => {
         // The stream is gone; the final result (or the cancellation) tells the rest.
       });
     return this.#chain;
   }
 
-  async #sendMetered(notification: { method: string; params: Record<string, unknown> }): Promise<void> {
-    await this.#meter?.room();
+  async #sendWithRoom(notification: { method: string; params: Record<string, unknown> }): Promise<void> {
+    await this.#pressure?.room();
     if (this.#cancelled) return;
     await this.#send(notification);
   }
@@ -150,7 +150,7 @@ export class PartialEmitter {
   async #drain(): Promise<void> {
     try {
       for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
-        await this.#sendMetered(next).catch(() => {});
+        await this.#sendWithRoom(next).catch(() => {});
       }
     } finally {
       this.#draining = false;

@@ -58,7 +58,7 @@ export async function runToolCall(
   const timeoutMs = tool.timeoutMs ?? options.timeoutMs;
   const timer = options.clock.setTimeout(() => controller.abort(new ToolTimeoutError(tool.name, timeoutMs)), timeoutMs);
 
-  const meter = channel.outbound?.pressure;
+  const pressure = channel.outbound?.pressure;
   const token = channel.meta?.progressToken as string | number | undefined;
   const reporter = new ProgressReporter(
     token === undefined
@@ -73,7 +73,7 @@ export async function runToolCall(
               ...(u.message !== undefined && { message: u.message }),
             },
           };
-          await meter?.room(); // a slow client holds progress back; the reporter coalesces meanwhile
+          await pressure?.room(); // a slow client holds progress back; the reporter coalesces meanwhile
           await channel.notify(notification);
         },
     tool.progressPerSecond ?? options.progressPerSecond,
@@ -89,11 +89,11 @@ export async function runToolCall(
     optedIn ? (partialToken as string | number) : undefined,
     (n) => channel.notify(n),
     { setLatestLine: (line) => reporter.setFallbackMessage(line), chunkProgress: (n, line) => reporter.reportChunk(n, line) },
-    meter,
+    pressure,
     options.slowConsumer?.partial,
   );
   const stopPolling = pollStream(channel.outbound?.closeStream, tool.closeStreamAfterMs, options.clock);
-  const stopStallWatch = watchForStall(meter, options.slowConsumer?.stallTimeoutMs, options.clock, (reason) => controller.abort(new Error(reason)));
+  const stopStallWatch = watchForStall(pressure, options.slowConsumer?.stallTimeoutMs, options.clock, (reason) => controller.abort(new Error(reason)));
 
   const cleanups: Array<() => void | Promise<void>> = [];
   let cleanupsRun: Promise<void> | undefined;
@@ -152,17 +152,17 @@ export async function runToolCall(
  * Returns the function that stops watching.
  */
 function watchForStall(
-  meter: StreamPressure | undefined,
+  pressure: StreamPressure | undefined,
   stallTimeoutMs: number | undefined,
   clock: Clock,
   cancel: (reason: string) => void,
 ): () => void {
-  if (meter === undefined || stallTimeoutMs === undefined || stallTimeoutMs <= 0) return () => {};
+  if (pressure === undefined || stallTimeoutMs === undefined || stallTimeoutMs <= 0) return () => {};
   let timer: unknown;
   const check = () => {
-    if (meter.stalledFor() >= stallTimeoutMs) {
+    if (pressure.stalledFor() >= stallTimeoutMs) {
       const reason = `The client took nothing for ${formatDuration(stallTimeoutMs)}: disconnected`;
-      meter.cut(reason);
+      pressure.cut(reason);
       cancel(reason);
       return;
     }

@@ -43,7 +43,7 @@ export interface ToolContext {
   readonly mcp: ServerContext;
 }
 
-/** What a tool does when its client reads too slowly (HTTP response streams; stdio waits for drain). */
+/** What a tool does when the stream its messages go to is full (its client reads too slowly, not at all, or is away). */
 export interface SlowConsumerOptions {
   /** Policy for partial results on a full stream; progress always coalesces to the latest value. @defaultValue 'block' */
   readonly partial?: PartialPolicy;

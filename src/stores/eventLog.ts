@@ -22,12 +22,12 @@
  *   answered with a gap.
  *
  * Implementations: `memory/memoryEventLog.ts`; every implementation passes
- * `test/stores/eventLog.contract.ts` unchanged.
+ * `test/stores/contract/eventLog.contract.ts` unchanged.
  *
  * @module
  */
 
-/** Bounds of what a log keeps; whichever is reached first evicts the oldest events. */
+/** Bounds of what a log keeps (what goes first is in the module comment). */
 export interface EventLogLimits {
   /** Events kept per stream. @defaultValue {@link DEFAULT_EVENT_LOG_MAX_EVENTS} */
   readonly maxEvents: number;

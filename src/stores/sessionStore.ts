@@ -4,7 +4,7 @@
  * a store holds only what another node would need to know about the session.
  *
  * Implementations: `memory/memorySessionStore.ts`; every implementation passes
- * `test/stores/sessionStore.contract.ts` unchanged.
+ * `test/stores/contract/sessionStore.contract.ts` unchanged.
  *
  * @module
  */

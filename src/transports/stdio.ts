@@ -27,6 +27,8 @@ import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcont
 import { serveStdio as sdkServeStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_STREAM_HIGH_WATER_BYTES } from '../defaults.js';
 import { Serial } from '../flow/serial.js';
+import type { LogCursor } from '../stores/eventLog.js';
+import { drained } from './drained.js';
 import { MemoryEventLog } from '../stores/memory/memoryEventLog.js';
 import { MAX_TIMER_DELAY_MS } from '../errors.js';
 import { ErrorCode, Method } from '../protocol/wire.js';
@@ -56,10 +58,10 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
     keepDelivered: false,
     limits: { maxAgeMs: MAX_TIMER_DELAY_MS, maxEvents: STDIO_MAX_UNREAD_EVENTS, maxBytes: Number.MAX_SAFE_INTEGER, maxSessionBytes: Number.MAX_SAFE_INTEGER, maxStreams: 1 },
   });
-  void log.openStream(); // synchronous in memory: the one stream is s0
-  const connection = new StdioConnection(new StdioServerTransport(stdin, stdout), log, STREAM);
-  const pumping = pump(log, stdout, connection);
-  const outbound = { pressure: log.pressure(STREAM) };
+  const stream = log.openStreamNow();
+  const connection = new StdioConnection(new StdioServerTransport(stdin, stdout), log, stream);
+  const pumping = pump(log.cursor(stream, undefined), stdout, connection);
+  const outbound = { pressure: log.pressure(stream) };
   const handle = sdkServeStdio(() => sluice.createServer({ clientCapabilities: () => connection.declared, outbound: () => outbound }), {
     transport: connection,
     ...(options.onerror !== undefined && { onerror: options.onerror }),
@@ -69,7 +71,7 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
     (closing ??= (async () => {
       sluice.abortAll();
       await sluice.idle(DEFAULT_SHUTDOWN_GRACE_MS);
-      await log.end(STREAM);
+      await log.end(stream);
       await Promise.race([pumping, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       await handle.close().catch(() => {});
       await log.clear();
@@ -81,7 +83,6 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
   return { closed, close };
 }
 
-const STREAM = 's0';
 /** Events the stdio stream holds unread at most; its producers wait at half of it (results never wait). */
 const STDIO_MAX_UNREAD_EVENTS = 100_000;
 
@@ -147,8 +148,7 @@ class StdioConnection implements Transport {
 }
 
 /** The cursor that writes the log to stdout, one event after the pipe took the previous one. */
-async function pump(log: MemoryEventLog, stdout: Writable, connection: StdioConnection): Promise<void> {
-  const cursor = log.cursor(STREAM, undefined);
+async function pump(cursor: LogCursor, stdout: Writable, connection: StdioConnection): Promise<void> {
   const newline = new Uint8Array([10]);
   let unflushed = false;
   try {
@@ -171,18 +171,6 @@ async function pump(log: MemoryEventLog, stdout: Writable, connection: StdioConn
   } catch {
     // The log was cleared (the connection closed): nothing left to write.
   }
-}
-
-function drained(stdout: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stdout.off('drain', done);
-      stdout.off('close', done);
-      resolve();
-    };
-    stdout.once('drain', done);
-    stdout.once('close', done);
-  });
 }
 
 /** Resolves once every write queued so far has been handed to the OS. */

@@ -19,8 +19,7 @@ interface Reader {
 
 function setup(policy: PartialPolicy) {
   const log = new MemoryEventLog({ highWaterBytes: 100 });
-  const stream = 's0';
-  void log.openStream(); // synchronous in memory: the first stream is s0
+  const stream = log.openStreamNow();
   const sent: number[] = [];
   // As a transport does: each notification is appended to the log, waiting for room.
   const send = async (n: { method: string; params: Record<string, unknown> }) => {

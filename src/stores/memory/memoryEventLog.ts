@@ -1,9 +1,11 @@
 /**
  * In-memory {@link EventLog}: the streams of one scope, each a
  * {@link Deque} of encoded events, bounded by count, age and bytes per
- * stream and by streams and bytes per log (ended streams go first, then the
- * oldest). Every bound costs O(1) amortized per appended event; a cursor finds
- * its place by binary search (sequence numbers only grow).
+ * stream and by streams and bytes per log (see {@link EventLog} for what goes
+ * first). The count and byte bounds cost O(1) amortized per appended event;
+ * the age bound is swept at most every {@link AGE_SWEEP_FRACTION}th of
+ * `maxAgeMs` (and at every `check()`), not at every append; a cursor finds its
+ * place by binary search (sequence numbers only grow).
  *
  * The unread part of a stream is what follows the furthest position a cursor
  * delivered; producers that append with `wait` are parked while it is at the
@@ -27,9 +29,7 @@ import {
   type ReplayVerdict,
   type StreamPressure,
 } from '../eventLog.js';
-import { eventLogLimits } from './eventLogLimits.js';
-
-export { eventLogLimits };
+import { eventLogLimits } from '../eventLogLimits.js';
 
 interface StoredEvent {
   readonly seq: number;
@@ -65,6 +65,8 @@ interface StreamState {
 
 const encoder = new TextEncoder();
 const SEPARATOR = '_';
+/** Appends sweep aged events at most every `maxAgeMs / AGE_SWEEP_FRACTION` (capped at one second): an event may outlive its age by that much. */
+const AGE_SWEEP_FRACTION = 10;
 
 export class MemoryEventLog implements EventLog {
   readonly #limits: EventLogOptions['limits'];
@@ -78,6 +80,8 @@ export class MemoryEventLog implements EventLog {
   #nextStream = 0;
   #bytes = 0;
   #size = 0;
+  readonly #sweepEveryMs: number;
+  #sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: Partial<EventLogOptions> = {}, clock: Clock = systemClock) {
     this.#limits = eventLogLimits(options.limits);
@@ -85,6 +89,7 @@ export class MemoryEventLog implements EventLog {
     this.#highWaterEvents = Math.max(1, Math.floor(this.#limits.maxEvents / 2));
     this.#keepDelivered = options.keepDelivered ?? true;
     this.#clock = clock;
+    this.#sweepEveryMs = Math.min(1000, Math.floor(this.#limits.maxAgeMs / AGE_SWEEP_FRACTION));
   }
 
   /** Events held, over all streams. */
@@ -103,6 +108,11 @@ export class MemoryEventLog implements EventLog {
   }
 
   async openStream(options: { readonly lossy?: boolean } = {}): Promise<string> {
+    return this.openStreamNow(options);
+  }
+
+  /** {@link MemoryEventLog.openStream}, at once: for the node-local logs (stdio, a 2026-07-28 exchange) that need an id before any await. */
+  openStreamNow(options: { readonly lossy?: boolean } = {}): string {
     // Ended streams go to make room; an open one is never dropped for it (its connection would be cut).
     for (let victim = this.#oldestEnded(); this.#streams.size >= this.#limits.maxStreams && victim !== undefined; victim = this.#oldestEnded()) {
       this.#dropStream(victim);
@@ -126,7 +136,7 @@ export class MemoryEventLog implements EventLog {
     }
     if (stream === undefined || stream.ended) return undefined;
     const now = this.#clock.now();
-    this.#pruneAged(now);
+    if (now - this.#sweptAt >= this.#sweepEveryMs) this.#pruneAged(now);
     const encoded = encoder.encode(data);
     const event: StoredEvent = { seq: this.#nextSeq++, at: now, encoded };
     stream.events.push(event);
@@ -302,7 +312,7 @@ export class MemoryEventLog implements EventLog {
     return undefined;
   }
 
-  /** The oldest open stream that still holds delivered events. */
+  /** The oldest stream with events a bound may take: delivered ones, or any of a lossy stream. */
   #oldestWithDelivered(): StreamState | undefined {
     for (const stream of this.#streams.values()) if (stream.unreadAt > 0 || (stream.lossy && liveCount(stream) > 0)) return stream;
     return undefined;
@@ -334,8 +344,9 @@ export class MemoryEventLog implements EventLog {
   }
 
   #pruneAged(now: number): void {
+    this.#sweptAt = now;
     const cutoff = now - this.#limits.maxAgeMs;
-    for (const stream of [...this.#streams.values()]) {
+    for (const stream of this.#streams.values()) {
       for (let oldest = stream.events.peek(); oldest !== undefined && oldest.at < cutoff; oldest = stream.events.peek()) this.#dropOldest(stream);
       // An ended stream with nothing left is gone; a live one stays (its call may speak again).
       if (stream.ended && liveCount(stream) === 0) this.#dropStream(stream.id);
@@ -376,7 +387,8 @@ function wakeProducers(stream: StreamState): void {
 }
 
 function wakeReaders(stream: StreamState): void {
-  for (const wake of [...stream.readers]) wake();
+  // Waking only resolves promises: a reader removes itself later, never during this loop.
+  for (const wake of stream.readers) wake();
 }
 
 function wakeAll(stream: StreamState): void {

@@ -26,7 +26,7 @@ import {
   DEFAULT_STREAM_HIGH_WATER_BYTES,
 } from '../../defaults.js';
 import type { EventLogLimits, EventLogOptions } from '../../stores/eventLog.js';
-import { eventLogLimits } from '../../stores/memory/eventLogLimits.js';
+import { eventLogLimits } from '../../stores/eventLogLimits.js';
 import { memoryStores, type Stores } from '../../stores/stores.js';
 import { requireDuration, requireInteger } from '../../errors.js';
 import { ErrorCode, Header, Method } from '../../protocol/wire.js';

@@ -40,8 +40,8 @@ export interface ModernEndpointOptions {
  * something (most calls answer with one JSON result and never need one).
  */
 class Exchange {
-  readonly streamId = 's0';
   #log: MemoryEventLog | undefined;
+  #streamId = '';
   readonly #options: EventLogOptions;
   /** Appends in send order. */
   readonly #order = new Serial();
@@ -62,9 +62,10 @@ class Exchange {
     };
   }
 
-  /** The log, once the SDK answered with SSE (`undefined`: the answer is JSON). */
-  get log(): MemoryEventLog | undefined {
-    return this.#log;
+  /** A cursor on the exchange's stream, once the SDK answered with SSE (`undefined`: the answer is JSON). */
+  reader(): { cursor: ReturnType<MemoryEventLog['cursor']>; clear: () => void } | undefined {
+    const log = this.#log;
+    return log === undefined ? undefined : { cursor: log.cursor(this.#streamId, undefined), clear: () => void log.clear() };
   }
 
   /** Reach 1 (`sdkReach.ts`): the SDK's per-request transport sends through this exchange. */
@@ -77,22 +78,26 @@ class Exchange {
   async #send(send: Transport['send'], message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const response = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
     if (response) {
-      if (this.#log !== undefined) await this.#append(message, false).then(() => this.#log!.end(this.streamId));
+      if (this.#log !== undefined) await this.#append(message, false).then(() => this.#log!.end(this.#streamId));
       return send(message, options); // ends the SDK's exchange (a JSON answer when nothing streamed)
     }
     if (options?.relatedRequestId === undefined) return send(message, options);
     if (this.#log === undefined) {
       this.#log = new MemoryEventLog({ ...this.#options, keepDelivered: false });
-      void this.#log.openStream(); // synchronous in memory: the first stream is s0
-      this.#logPressure = this.#log.pressure(this.streamId);
-      await send(message, options); // the SDK now answers with SSE; its body is replaced by ours
+      this.#streamId = this.#log.openStreamNow();
+      this.#logPressure = this.#log.pressure(this.#streamId);
+      // Queued first, so that what is sent next comes after it; then the SDK answers with SSE (its body is replaced by ours).
+      const appended = this.#append(message, true);
+      await send(message, options);
+      await appended;
+      return;
     }
     await this.#append(message, true);
   }
 
   #append(message: JSONRPCMessage, wait: boolean): Promise<unknown> {
     const data = JSON.stringify(message);
-    return this.#order.run(() => this.#log!.append(this.streamId, data, { wait }));
+    return this.#order.run(() => this.#log!.append(this.#streamId, data, { wait }));
   }
 }
 
@@ -111,9 +116,9 @@ export function createModernEndpoint(options: ModernEndpointOptions) {
 
   async function fetch(request: Request, body: unknown): Promise<Response> {
     const response = await handler.fetch(request, { parsedBody: body });
-    const log = exchanges.get(request)?.log;
-    if (log === undefined || response.body === null) return response;
-    const ours = sseBody(log.cursor('s0', undefined), { withIds: false, retryMs: 0, keepAliveMs: options.keepAliveMs, onDone: () => void log.clear() });
+    const reader = exchanges.get(request)?.reader();
+    if (reader === undefined || response.body === null) return response;
+    const ours = sseBody(reader.cursor, { withIds: false, retryMs: 0, keepAliveMs: options.keepAliveMs, onDone: reader.clear });
     // The SDK's body holds only the first streamed message; nothing reads it.
     return new Response(ours, { status: response.status, headers: response.headers });
   }

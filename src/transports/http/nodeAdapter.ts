@@ -27,6 +27,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../protocol/wire.js';
 import type { ByteBudget } from '../../flow/byteBudget.js';
+import { drained } from '../drained.js';
 
 export interface NodeAdapterOptions {
   /** Largest request body (bytes): 413 beyond it. */
@@ -161,7 +162,7 @@ async function writeResponse(res: ServerResponse, response: Response, closed: Ab
     for (;;) {
       const chunk = await reader.read();
       if (chunk.done) break;
-      if (!res.write(chunk.value)) await drainOrClose(res, stopWaiting.signal);
+      if (!res.write(chunk.value)) await drained(res, stopWaiting.signal);
       if (closed.aborted) return;
     }
     res.end();
@@ -172,24 +173,6 @@ async function writeResponse(res: ServerResponse, response: Response, closed: Ab
     closed.removeEventListener('abort', cancel);
     closed.removeEventListener('abort', stop);
   }
-}
-
-/**
- * Waits for the socket to drain, or for `stop`: the client left, or the body
- * failed (a stream log cuts a stalled reader by erroring its body: the next
- * read then throws and the connection is cut).
- */
-function drainOrClose(res: ServerResponse, stop: AbortSignal): Promise<void> {
-  if (stop.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      stop.removeEventListener('abort', done);
-      resolve();
-    };
-    res.once('drain', done);
-    stop.addEventListener('abort', done, { once: true });
-  });
 }
 
 function writeError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {

@@ -14,12 +14,21 @@
  *
  * @module
  */
-import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type Transport,
+  type TransportSendOptions,
+} from '@modelcontextprotocol/server';
 import type { CallOutbound } from '../../server/outbound.js';
 import { Serial } from '../../flow/serial.js';
 import type { EventLog } from '../../stores/eventLog.js';
 
 type RequestId = string | number;
+/** The stream of a request whose stream is still being opened. */
+const OPENING = '';
 
 export class SessionTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
@@ -67,7 +76,15 @@ export class SessionTransport implements Transport {
 
   /** Opens the stream answering a POST of requests; `priming` appends the empty event a client resumes from. */
   async openStream(ids: readonly RequestId[], priming: boolean): Promise<string> {
-    const streamId = await this.#log.openStream();
+    // In flight from now on, before any await: a concurrent POST reusing one of these ids is refused.
+    for (const id of ids) this.#requests.set(id, OPENING);
+    let streamId: string;
+    try {
+      streamId = await this.#log.openStream();
+    } catch (error) {
+      for (const id of ids) this.#requests.delete(id);
+      throw error;
+    }
     this.#open.set(streamId, new Set(ids));
     for (const id of ids) this.#requests.set(id, streamId);
     if (priming) {
@@ -96,11 +113,9 @@ export class SessionTransport implements Transport {
     void this.#enqueue(streamId, () => this.#settle(streamId, id));
   }
 
-  /** Registers the connection reading a stream; `false` when one already is. */
-  attach(streamId: string, end: () => void): boolean {
-    if (this.#attached.has(streamId)) return false;
+  /** Registers the connection reading a stream (one at a time: callers check {@link SessionTransport.attached} first). */
+  attach(streamId: string, end: () => void): void {
     this.#attached.set(streamId, end);
-    return true;
   }
 
   detach(streamId: string, end: () => void): void {
@@ -131,7 +146,7 @@ export class SessionTransport implements Transport {
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return;
     const data = JSON.stringify(message);
-    if (isResponse(message)) {
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
       const id = (message as { id: RequestId }).id;
       const streamId = this.#requests.get(id);
       if (streamId === undefined) {
@@ -187,8 +202,4 @@ export class SessionTransport implements Transport {
       if (order.pending === 0 && this.#order.get(streamId) === order) this.#order.delete(streamId);
     }
   }
-}
-
-function isResponse(message: JSONRPCMessage): boolean {
-  return !('method' in message) && 'id' in message && ('result' in message || 'error' in message);
 }

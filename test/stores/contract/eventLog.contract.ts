@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CursorCutError, EventsLostError, type EventLog, type EventLogOptions, type LogCursor } from '../../../src/stores/eventLog.js';
-import { eventLogLimits } from '../../../src/stores/memory/eventLogLimits.js';
+import { eventLogLimits } from '../../../src/stores/eventLogLimits.js';
 import { FakeClock } from '../../helpers/fakeClock.js';
 
 export type EventLogFactory = (options: EventLogOptions, clock: FakeClock) => EventLog | Promise<EventLog>;

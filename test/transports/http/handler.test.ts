@@ -10,6 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { buildServer } from '../../../src/runner/buildServer.js';
 import { parseConfig } from '../../../src/runner/config.js';
 import { SluiceServer } from '../../../src/server/sluiceServer.js';
+import { memoryEventLogs } from '../../../src/stores/memory/memoryEventLog.js';
+import { MemorySessionStore } from '../../../src/stores/memory/memorySessionStore.js';
+import type { Stores } from '../../../src/stores/stores.js';
 import { createHttpHandler, type HttpHandler } from '../../../src/transports/http/handler.js';
 import { INITIALIZE, messagesOf, tempDir } from '../../helpers/servers.js';
 
@@ -273,5 +276,44 @@ test('200 with an error: -32003 a resource that is not streamed, -32004 larger t
   const [failed] = await messagesOf(await h.fetch(request({ body: { jsonrpc: '2.0', id: 7, method: 'resources/read', params: { uri: 'mem://failing' } }, headers: await open(h) })));
   assert.equal((failed!.error as { code: number }).code, -32603);
   assert.match((failed!.error as { message: string }).message, /failed at byte 8: upstream closed/);
+  await h.close();
+});
+
+test('the stores are injected: sessions go to the given session store, streams to the given event logs', async () => {
+  const opened: string[] = [];
+  const logs = memoryEventLogs();
+  const sessionStore = new MemorySessionStore();
+  const stores: Stores = { sessions: sessionStore, eventLogs: { open: (scope, options) => (opened.push(scope), logs.open(scope, options)) } };
+  const h = createHttpHandler(new SluiceServer({ name: 's', version: '0' }), { stores });
+  const headers = await openSession(h);
+  const id = headers['mcp-session-id']!;
+  assert.deepEqual(opened, [id], 'the session log comes from the injected store');
+  const record = await sessionStore.get(id);
+  assert.equal(record?.protocolVersion, V);
+  assert.deepEqual(record?.initialize, INITIALIZE.params, 'initialize parameters as sent');
+  assert.equal((await h.fetch(request({ method: 'DELETE', headers }))).status, 200);
+  assert.equal(await sessionStore.get(id), undefined, 'DELETE removes the record');
+  await h.close();
+});
+
+test('an initialize refused for its Accept header does not evict an idle session to make room', async () => {
+  const h = createHttpHandler(new SluiceServer({ name: 's', version: '0' }), { sessions: { max: 1 } });
+  const headers = await openSession(h);
+  const refused = await h.fetch(request({ body: INITIALIZE, headers: { accept: 'application/json' } }));
+  assert.equal(refused.status, 406);
+  const still = await h.fetch(request({ body: { jsonrpc: '2.0', id: 2, method: 'ping' }, headers }));
+  assert.equal(still.status, 200, 'the idle session is still there');
+  await still.text();
+  await h.close();
+});
+
+test('two POSTs racing with one request id: one is served, the other refused with 409', async () => {
+  const sluice = new SluiceServer({ name: 's', version: '0' }).tool({ name: 'quick', description: 'q', handler: async () => 'ok' });
+  const h = createHttpHandler(sluice);
+  const headers = await openSession(h);
+  const call = { jsonrpc: '2.0', id: 'twin', method: 'tools/call', params: { name: 'quick', arguments: {} } };
+  const answers = await Promise.all([h.fetch(request({ body: call, headers })), h.fetch(request({ body: call, headers }))]);
+  assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409]);
+  await Promise.all(answers.map((a) => a.text()));
   await h.close();
 });

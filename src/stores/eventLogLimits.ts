@@ -9,9 +9,9 @@ import {
   DEFAULT_EVENT_LOG_MAX_EVENTS,
   DEFAULT_EVENT_LOG_MAX_SESSION_BYTES,
   DEFAULT_EVENT_LOG_MAX_STREAMS,
-} from '../../defaults.js';
-import { requireDuration, requireInteger } from '../../errors.js';
-import type { EventLogLimits } from '../eventLog.js';
+} from '../defaults.js';
+import { requireDuration, requireInteger } from '../errors.js';
+import type { EventLogLimits } from './eventLog.js';
 
 /** Throws `InvalidOptionError` naming a bound that makes no sense. */
 export function eventLogLimits(limits: Partial<EventLogLimits> = {}): EventLogLimits {
