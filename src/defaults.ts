@@ -152,3 +152,9 @@ export const DEFAULT_MAX_READ_CURSORS = 256;
 
 /** Time `sluice serve` waits for in-flight work after SIGINT/SIGTERM before it exits. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+
+/** Redis key and channel prefix of a service (`--store redis://…`). */
+export const DEFAULT_REDIS_PREFIX = 'sl:';
+
+/** A node silent this long is presumed dead and the calls it ran are ended with an error (ms); the ending follows within a fifth more. */
+export const DEFAULT_NODE_TIMEOUT_MS = 10_000;

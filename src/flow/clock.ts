@@ -30,3 +30,14 @@ export const systemClock: Clock = {
     clearTimeout(handle as Parameters<typeof clearTimeout>[0]);
   },
 };
+
+/**
+ * Wall time (`Date.now()`) with the global timers: for what several processes
+ * compare (session activity and event ages kept in a shared store), where a
+ * per-process `performance.now()` origin would mean nothing.
+ */
+export const wallClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: systemClock.setTimeout,
+  clearTimeout: systemClock.clearTimeout,
+};

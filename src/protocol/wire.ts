@@ -37,6 +37,12 @@ export const ErrorCode = {
   MissingClientCapability: -32021,
   /** A resumed read (`Range` with `If-Match`) names a version the resource no longer has (answered with HTTP 412). */
   ResourceChanged: -32011,
+  /**
+   * The node running a call stopped (presumed dead) before it answered: the
+   * call's stream ends with this error, `data.reason` = `owner_lost`. Safe to
+   * send the request again.
+   */
+  CallLost: -32012,
 } as const;
 
 /** HTTP header names. */

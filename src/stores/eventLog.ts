@@ -124,6 +124,11 @@ export interface LogCursor {
   close(options?: { readonly afterCurrent?: boolean }): void;
 }
 
+export interface OpenStreamOptions {
+  readonly lossy?: boolean;
+  readonly shared?: string;
+}
+
 export interface AppendOptions {
   /** Wait for room under the high-water mark first (producers of a call do; results do not). @defaultValue false */
   readonly wait?: boolean;
@@ -134,9 +139,11 @@ export interface EventLog {
   /**
    * Opens a new stream and returns its id. A `lossy` stream is one no
    * producer waits on (the 2025 standalone GET stream): the count and byte
-   * bounds may take its unread events too, oldest first.
+   * bounds may take its unread events too, oldest first. A `shared` name
+   * opens the stream once: every later open with that name (from any node
+   * of a shared store) returns the same stream while it is held.
    */
-  openStream(options?: { readonly lossy?: boolean }): Promise<string>;
+  openStream(options?: OpenStreamOptions): Promise<string>;
   /** Appends one event; its id, or `undefined` when the stream is gone (ended, evicted or the log cleared). */
   append(streamId: string, data: string, options?: AppendOptions): Promise<string | undefined>;
   /** No more events on this stream: cursors finish once they read the rest. Idempotent. */

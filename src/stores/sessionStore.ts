@@ -22,11 +22,14 @@ export interface SessionRecord {
 }
 
 export interface SessionStore {
-  /** Stores a new session. */
-  create(record: SessionRecord): Promise<void>;
+  /**
+   * Stores a new session; `false` when `max` sessions are held already (the
+   * cap holds for everyone sharing the store, checked and applied at once).
+   */
+  create(record: SessionRecord, options?: { readonly max?: number }): Promise<boolean>;
   get(id: string): Promise<SessionRecord | undefined>;
-  /** Marks activity now. A session that is gone stays gone. */
-  touch(id: string, at: number): Promise<void>;
+  /** Marks activity at `at`; whether the session still exists. A session that is gone stays gone. */
+  touch(id: string, at: number): Promise<boolean>;
   /** Removes a session; whether it existed. */
   delete(id: string): Promise<boolean>;
   /** Sessions held. */

@@ -1,22 +1,45 @@
 /**
  * The stores a server runs on, injected where it starts (`serveHttp({ stores })`,
  * `createHttpHandler(sluice, { stores })`), never constructed inside the
- * handler: memory by default, another implementation for several nodes.
+ * handler: memory by default, Redis for several nodes (`mcp-sluice/redis`).
  *
  * @module
  */
 import type { Clock } from '../flow/clock.js';
+import { type Cluster, singleNode } from './cluster.js';
 import type { EventLogStore } from './eventLog.js';
 import { memoryEventLogs } from './memory/memoryEventLog.js';
 import { MemorySessionStore } from './memory/memorySessionStore.js';
 import type { SessionStore } from './sessionStore.js';
 
+/** The state of the stores, for `/healthz` and for refusing requests (503) while they are unreachable. */
+export interface StoreHealth {
+  readonly kind: 'memory' | 'redis';
+  readonly ready: boolean;
+  readonly error?: string;
+}
+
 export interface Stores {
   readonly sessions: SessionStore;
   readonly eventLogs: EventLogStore;
+  readonly cluster: Cluster;
+  /**
+   * Whether other processes share these stores: then a node that stops
+   * leaves its sessions and their logs to the others instead of ending them.
+   */
+  readonly shared: boolean;
+  health(): StoreHealth;
+  close(): Promise<void>;
 }
 
 /** Memory stores: one process, nothing to set up. */
 export function memoryStores(clock?: Clock): Stores {
-  return { sessions: new MemorySessionStore(), eventLogs: memoryEventLogs(clock) };
+  return {
+    sessions: new MemorySessionStore(),
+    eventLogs: memoryEventLogs(clock),
+    cluster: singleNode(),
+    shared: false,
+    health: () => ({ kind: 'memory', ready: true }),
+    close: async () => {},
+  };
 }

@@ -25,10 +25,12 @@ import {
   type EventLogOptions,
   type EventLogStore,
   type LogCursor,
+  type OpenStreamOptions,
   type LogEvent,
   type ReplayVerdict,
   type StreamPressure,
 } from '../eventLog.js';
+import { eventIdOf, parseEventId } from '../eventId.js';
 import { eventLogLimits } from '../eventLogLimits.js';
 
 interface StoredEvent {
@@ -64,7 +66,6 @@ interface StreamState {
 }
 
 const encoder = new TextEncoder();
-const SEPARATOR = '_';
 /** Appends sweep aged events at most every `maxAgeMs / AGE_SWEEP_FRACTION` (capped at one second): an event may outlive its age by that much. */
 const AGE_SWEEP_FRACTION = 10;
 
@@ -76,6 +77,8 @@ export class MemoryEventLog implements EventLog {
   readonly #clock: Clock;
   /** Insertion order is creation order: the first entry is the oldest stream. */
   readonly #streams = new Map<string, StreamState>();
+  /** Shared names → their streams. */
+  readonly #named = new Map<string, string>();
   #nextSeq = 0;
   #nextStream = 0;
   #bytes = 0;
@@ -107,12 +110,14 @@ export class MemoryEventLog implements EventLog {
     return this.#bytes;
   }
 
-  async openStream(options: { readonly lossy?: boolean } = {}): Promise<string> {
+  async openStream(options: OpenStreamOptions = {}): Promise<string> {
     return this.openStreamNow(options);
   }
 
   /** {@link MemoryEventLog.openStream}, at once: for the node-local logs (stdio, a 2026-07-28 exchange) that need an id before any await. */
-  openStreamNow(options: { readonly lossy?: boolean } = {}): string {
+  openStreamNow(options: OpenStreamOptions = {}): string {
+    const named = options.shared === undefined ? undefined : this.#named.get(options.shared);
+    if (named !== undefined && this.#streams.has(named)) return named;
     // Ended streams go to make room; an open one is never dropped for it (its connection would be cut).
     for (let victim = this.#oldestEnded(); this.#streams.size >= this.#limits.maxStreams && victim !== undefined; victim = this.#oldestEnded()) {
       this.#dropStream(victim);
@@ -120,6 +125,7 @@ export class MemoryEventLog implements EventLog {
     const id = `s${(this.#nextStream++).toString(36)}`;
     // Everything stored before counts as evicted for this stream: an id from before its start is refused.
     this.#streams.set(id, newStream(id, this.#nextSeq - 1, options.lossy === true));
+    if (options.shared !== undefined) this.#named.set(options.shared, id);
     return id;
   }
 
@@ -148,7 +154,7 @@ export class MemoryEventLog implements EventLog {
     if (stream.fullSince === undefined && this.#isFull(stream)) stream.fullSince = now;
     this.#enforceBounds(stream);
     wakeReaders(stream);
-    return `${streamId}${SEPARATOR}${event.seq}`;
+    return eventIdOf(streamId, event.seq);
   }
 
   async end(streamId: string): Promise<void> {
@@ -175,7 +181,7 @@ export class MemoryEventLog implements EventLog {
 
   async lastEventId(streamId: string): Promise<string | undefined> {
     const last = this.#streams.get(streamId)?.events.last();
-    return last === undefined ? undefined : `${streamId}${SEPARATOR}${last.seq}`;
+    return last === undefined ? undefined : eventIdOf(streamId, last.seq);
   }
 
   cursor(streamId: string, afterEventId: string | undefined): LogCursor {
@@ -199,7 +205,7 @@ export class MemoryEventLog implements EventLog {
           if (closeAt !== undefined && (event === undefined || event.seq > closeAt)) return undefined;
           if (event !== undefined) {
             after = event.seq;
-            return { id: `${streamId}${SEPARATOR}${event.seq}`, data: event.encoded };
+            return { id: eventIdOf(streamId, event.seq), data: event.encoded };
           }
           if (stream.ended) return undefined;
           await new Promise<void>((resolve) => {
@@ -259,6 +265,7 @@ export class MemoryEventLog implements EventLog {
       wakeAll(stream);
     }
     this.#streams.clear();
+    this.#named.clear();
     this.#bytes = 0;
     this.#size = 0;
   }
@@ -415,13 +422,4 @@ function firstAfter(events: Deque<StoredEvent>, seq: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-function parseEventId(eventId: string): { streamId: string; seq: number } | undefined {
-  const at = eventId.lastIndexOf(SEPARATOR);
-  if (at <= 0) return undefined;
-  const digits = eventId.slice(at + 1);
-  const seq = Number(digits);
-  if (digits === '' || !Number.isSafeInteger(seq) || seq < 0) return undefined;
-  return { streamId: eventId.slice(0, at), seq };
 }

@@ -9,20 +9,23 @@ import type { SessionRecord, SessionStore } from '../sessionStore.js';
 export class MemorySessionStore implements SessionStore {
   readonly #records = new Map<string, SessionRecord>();
 
-  async create(record: SessionRecord): Promise<void> {
+  async create(record: SessionRecord, options: { readonly max?: number } = {}): Promise<boolean> {
+    if (options.max !== undefined && !this.#records.has(record.id) && this.#records.size >= options.max) return false;
     this.#records.delete(record.id);
     this.#records.set(record.id, record);
+    return true;
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
     return this.#records.get(id);
   }
 
-  async touch(id: string, at: number): Promise<void> {
+  async touch(id: string, at: number): Promise<boolean> {
     const record = this.#records.get(id);
-    if (record === undefined) return;
+    if (record === undefined) return false;
     this.#records.delete(id);
     this.#records.set(id, { ...record, lastSeen: Math.max(record.lastSeen, at) });
+    return true;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -35,12 +35,22 @@ export function sessionStoreContract(name: string, make: () => SessionStore | Pr
       assert.equal((await store.get('a'))!.lastSeen, 40);
     });
 
+    test('the cap holds at creation: a full store refuses a new session, not a known one', async () => {
+      const store = await make();
+      assert.equal(await store.create(record('a', 1), { max: 2 }), true);
+      assert.equal(await store.create(record('b', 2), { max: 2 }), true);
+      assert.equal(await store.create(record('c', 3), { max: 2 }), false);
+      assert.equal(await store.get('c'), undefined);
+      assert.equal(await store.touch('a', 4), true);
+      assert.equal(await store.count(), 2);
+    });
+
     test('delete sticks: a late touch does not bring a session back', async () => {
       const store = await make();
       await store.create(record('a', 1));
       assert.equal(await store.delete('a'), true);
       assert.equal(await store.delete('a'), false);
-      await store.touch('a', 5);
+      assert.equal(await store.touch('a', 5), false, 'touch tells the session is gone');
       assert.equal(await store.get('a'), undefined);
       assert.equal(await store.count(), 0);
     });

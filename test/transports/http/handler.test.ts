@@ -12,7 +12,7 @@ import { parseConfig } from '../../../src/runner/config.js';
 import { SluiceServer } from '../../../src/server/sluiceServer.js';
 import { memoryEventLogs } from '../../../src/stores/memory/memoryEventLog.js';
 import { MemorySessionStore } from '../../../src/stores/memory/memorySessionStore.js';
-import type { Stores } from '../../../src/stores/stores.js';
+import { memoryStores, type Stores } from '../../../src/stores/stores.js';
 import { createHttpHandler, type HttpHandler } from '../../../src/transports/http/handler.js';
 import { INITIALIZE, messagesOf, tempDir } from '../../helpers/servers.js';
 
@@ -283,7 +283,7 @@ test('the stores are injected: sessions go to the given session store, streams t
   const opened: string[] = [];
   const logs = memoryEventLogs();
   const sessionStore = new MemorySessionStore();
-  const stores: Stores = { sessions: sessionStore, eventLogs: { open: (scope, options) => (opened.push(scope), logs.open(scope, options)) } };
+  const stores: Stores = { ...memoryStores(), sessions: sessionStore, eventLogs: { open: (scope, options) => (opened.push(scope), logs.open(scope, options)) } };
   const h = createHttpHandler(new SluiceServer({ name: 's', version: '0' }), { stores });
   const headers = await openSession(h);
   const id = headers['mcp-session-id']!;
