@@ -158,3 +158,6 @@ export const DEFAULT_REDIS_PREFIX = 'sl:';
 
 /** A node silent this long is presumed dead and the calls it ran are ended with an error (ms); the ending follows within a fifth more. */
 export const DEFAULT_NODE_TIMEOUT_MS = 10_000;
+
+/** `Retry-After` of a 503 answered while the session store is unreachable (seconds). */
+export const STORE_RETRY_AFTER_SECONDS = 1;

@@ -36,7 +36,8 @@ export {
   type StreamPressure,
 } from './stores/eventLog.js';
 export type { SessionRecord, SessionStore } from './stores/sessionStore.js';
-export { memoryStores, type Stores } from './stores/stores.js';
+export { memoryStores, type StoreHealth, type Stores } from './stores/stores.js';
+export { singleNode, type ClaimOutcome, type Cluster, type ClusterHandlers } from './stores/cluster.js';
 export { MemoryEventLog, memoryEventLogs } from './stores/memory/memoryEventLog.js';
 export { MemorySessionStore } from './stores/memory/memorySessionStore.js';
 export type { JsonSchemaObject } from './server/jsonSchema.js';

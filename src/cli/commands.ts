@@ -17,7 +17,8 @@ import { chunkSizeOf } from '../client/readStream.js';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../defaults.js';
 import { CancelledError, ConfigError, SluiceError } from '../errors.js';
 import { buildServer, httpOptionsOf } from '../runner/buildServer.js';
-import { loadConfig } from '../runner/config.js';
+import { loadConfig, type SluiceConfig } from '../runner/config.js';
+import type { Stores } from '../stores/stores.js';
 import { AddressInUseError, serveHttp, type RunningHttpServer } from '../transports/http/nodeServer.js';
 import { serveStdio } from '../transports/stdio.js';
 import { createProgressView } from './progressView.js';
@@ -47,10 +48,9 @@ export async function serveCommand(configPath: string | undefined, options: Serv
   if (configPath === undefined && !existsSync(resolve(file))) {
     throw new CliError('no config given and no sluice.yaml in this folder (try: sluice serve examples/sluice.yaml)', 2);
   }
-  if (options.store !== undefined && options.store !== 'memory') {
-    throw new CliError(`--store ${options.store}: only the in-memory store is available in this version`, 2);
-  }
   const config = await loadConfig(file);
+  const store = storeOf(options.store, config);
+  if (store !== undefined && options.stdio === true) throw new CliError('--store applies to HTTP; a stdio server has one client and keeps everything in memory', 2);
   const sluice = buildServer(config);
   const summary = `${config.tools.length} tool(s), ${config.resources.length} resource(s) from ${config.file}`;
 
@@ -84,22 +84,56 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     const port = options.port === undefined ? DEFAULT_PORT : parsePort(options.port);
     const host = options.host ?? DEFAULT_HOST;
     let running: RunningHttpServer;
+    let stores: Stores | undefined;
     try {
-      running = await serveHttp(sluice, { ...httpOptionsOf(config), host, port });
+      stores = store === undefined ? undefined : await openRedisStores(store);
+      running = await serveHttp(sluice, { ...httpOptionsOf(config), host, port, ...(stores !== undefined && { stores }) });
     } catch (error) {
       sluice.abortAll();
+      await stores?.close();
       if (error instanceof AddressInUseError) {
         throw new CliError(`${error.host}:${error.port} is already in use; pick another port with --port N (--port 0 picks a free one)`, 1);
       }
       throw error;
     }
-    stop = running.close;
+    const server = running;
+    stop = async () => {
+      await server.close();
+      await stores?.close();
+    };
     if (stopping) await stop().then(() => process.exit(0));
-    log(`serving ${summary} at ${running.url}`);
+    log(`serving ${summary} at ${running.url}${stores === undefined ? '' : ` (store ${redact(store!.url)}, node ${stores.cluster.nodeId})`}`);
     if (!running.loopbackOnly) {
       log('warning: not bound to loopback; Host is not checked and Origin must match Host. Put authentication in front of it.');
     }
   }
+}
+
+/** The store: `--store` over the config's `store:`; `memory` = none. */
+function storeOf(flag: string | undefined, config: SluiceConfig): SluiceConfig['store'] {
+  if (flag === 'memory') return undefined;
+  if (flag === undefined) return config.store;
+  if (!/^rediss?:\/\//.test(flag)) throw new CliError(`--store must be memory or redis://HOST:PORT[/DB]; got ${flag}`, 2);
+  return { url: flag, prefix: config.store?.prefix, nodeTimeoutMs: config.store?.nodeTimeoutMs };
+}
+
+/** Redis is loaded only when a command needs it. */
+async function openRedisStores(store: NonNullable<SluiceConfig['store']>): Promise<Stores> {
+  const { redisStores } = await import('../stores/redis/redisStores.js');
+  try {
+    return await redisStores(store.url, {
+      ...(store.prefix !== undefined && { prefix: store.prefix }),
+      ...(store.nodeTimeoutMs !== undefined && { nodeTimeoutMs: store.nodeTimeoutMs }),
+      report: (message) => process.stderr.write(`${message}\n`),
+    });
+  } catch (error) {
+    throw new CliError(`--store ${redact(store.url)}: ${(error as Error).message}`, 1);
+  }
+}
+
+/** A URL without its password, for messages. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 function parsePort(text: string): number {

@@ -29,7 +29,7 @@ program
   .option('--port <n>', `TCP port, 0 picks a free one (default: ${DEFAULT_PORT})`)
   .option('--host <host>', `address to bind (default: ${DEFAULT_HOST})`)
   .option('--stdio', 'serve over stdin/stdout instead of HTTP')
-  .option('--store <url>', 'where sessions and event logs live (memory)')
+  .option('--store <url>', 'where sessions, stream logs and call ownership live: memory (default), or redis://HOST:PORT[/DB] shared by every node of the service')
   .action(run(serveCommand));
 
 program

@@ -80,6 +80,8 @@ export interface SluiceConfig {
   readonly scripts: { readonly maxConcurrent: number | undefined; readonly maxQueued: number | undefined };
   /** Where output beyond the inline limit goes. */
   readonly spool: { readonly ttlMs: number | undefined; readonly maxBytesPerRun: number | undefined; readonly maxTotalBytes: number | undefined };
+  /** Where sessions, stream logs and call ownership live: `undefined` = memory; a `redis://` URL = every node sharing it. */
+  readonly store: { readonly url: string; readonly prefix: string | undefined; readonly nodeTimeoutMs: number | undefined } | undefined;
 }
 
 const PARTIAL_POLICIES = ['block', 'drop-newest', 'drop-oldest', 'coalesce-latest'] as const;
@@ -121,7 +123,7 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   const v = new Validator(doc, lineCounter, file);
   const root = doc.toJS() ?? {};
   v.object(root, [], 'the config');
-  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress', 'backpressure', 'scripts', 'spool']);
+  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress', 'backpressure', 'scripts', 'spool', 'store']);
   const base = dirname(file);
 
   const tools = v.list(root.tools, ['tools']).map((raw, i) => v.tool(raw, ['tools', i], base));
@@ -199,6 +201,7 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   }
   return {
     file,
+    store: v.store(root.store, ['store']),
     backpressure: v.backpressure(root.backpressure, ['backpressure']),
     name: root.name === undefined ? 'sluice' : v.string(root.name, ['name']),
     version: root.version === undefined ? '0.0.0' : String(root.version),
@@ -257,6 +260,23 @@ class Validator {
     const node = this.doc.getIn(path, true);
     if (node !== undefined && !isSeq(node)) this.fail(path, 'must be a list');
     return value;
+  }
+
+  /** `store: redis://HOST:PORT[/DB]`, or `{ url, prefix, nodeTimeout }`; `memory` or nothing = memory. */
+  store(raw: Raw, path: ReadonlyArray<string | number>): SluiceConfig['store'] {
+    if (raw === undefined || raw === 'memory') return undefined;
+    const fields = typeof raw === 'string' ? { url: raw } : raw;
+    if (typeof raw !== 'string') {
+      this.object(raw, path, 'store');
+      this.keys(raw, path, ['url', 'prefix', 'nodeTimeout']);
+    }
+    const url = this.string(fields.url, typeof raw === 'string' ? path : [...path, 'url']);
+    if (!/^rediss?:\/\//.test(url)) this.fail(typeof raw === 'string' ? path : [...path, 'url'], `must be memory or a redis://HOST:PORT[/DB] URL; got ${JSON.stringify(url)}`);
+    return {
+      url,
+      prefix: fields.prefix === undefined ? undefined : this.string(fields.prefix, [...path, 'prefix']),
+      nodeTimeoutMs: fields.nodeTimeout === undefined ? undefined : this.duration(fields.nodeTimeout, [...path, 'nodeTimeout']),
+    };
   }
 
   string(value: Raw, path: ReadonlyArray<string | number>): string {

@@ -55,6 +55,12 @@ export interface EventLogOptions {
    * nobody can resume (stdio, a 2026-07-28 exchange) drops them at once. @defaultValue true
    */
   readonly keepDelivered?: boolean;
+  /**
+   * Told when a stream this producer appends to was taken from it: another
+   * node took it over (this node was presumed dead) or a shared store lost
+   * it. A store that cannot lose a stream never calls it.
+   */
+  readonly onLost?: (streamId: string) => void;
 }
 
 /** One stored event: its id and the serialized message as UTF-8 (empty for a priming event). */

@@ -130,13 +130,14 @@ export class RedisEventLog implements EventLog {
     // Every append carries the node's id: a stream it no longer owns refuses it (lossy streams have no owner).
     const owner = this.#options.owner();
     const reply = (await this.#run('slAppend', streamId, data, this.#clock.now(), owner, maxEvents, maxAgeMs, maxBytes, maxSessionBytes)) as Array<string | number>;
-    if (reply[0] === 'fenced') {
-      this.#options.onFenced?.(this.#scope, streamId);
-      this.#forget(streamId);
-      return undefined;
-    }
     if (reply[0] !== 'ok') {
+      // Fenced off, or gone while this node still produced it (a stream it ended has no view): taken from it.
+      const taken = reply[0] === 'fenced' || this.#views.has(streamId);
       this.#forget(streamId);
+      if (taken) {
+        if (reply[0] === 'fenced') this.#options.onFenced?.(this.#scope, streamId);
+        this.#options.onLost?.(streamId);
+      }
       return undefined;
     }
     const [, seq = 0, unreadBytes = 0, unreadCount = 0, cuts = 0, version = 0, n = 0, c = 0] = reply.map(Number);

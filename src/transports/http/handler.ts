@@ -24,6 +24,7 @@ import {
   DEFAULT_SHUTDOWN_GRACE_MS,
   DEFAULT_SSE_RETRY_MS,
   DEFAULT_STREAM_HIGH_WATER_BYTES,
+  STORE_RETRY_AFTER_SECONDS,
 } from '../../defaults.js';
 import type { EventLogLimits, EventLogOptions } from '../../stores/eventLog.js';
 import { eventLogLimits } from '../../stores/eventLogLimits.js';
@@ -35,7 +36,7 @@ import { checkHostAndOrigin, type HostPolicy } from './hostPolicy.js';
 import { createLegacyEndpoint } from './legacy.js';
 import { createModernEndpoint } from './modern.js';
 import { serveResourceStream } from './resourceStream.js';
-import { jsonRpcError, methodOf } from './responses.js';
+import { jsonRpcError, methodOf, requestIdOf } from './responses.js';
 import { type SessionLimits, SessionRegistry } from './sessions.js';
 
 /** Options of the HTTP handler. */
@@ -90,9 +91,32 @@ export interface RequestObservation {
 export interface HttpHandler {
   readonly fetch: (request: Request) => Promise<Response>;
   readonly sessions: SessionRegistry;
+  /** The stores it runs on (injected, or memory). */
+  readonly stores: Stores;
   /** Called once per answered request (before its body is streamed). */
   onrequest?: (observation: RequestObservation) => void;
   close(): Promise<void>;
+}
+
+/** 503 while the stores are unreachable: the client retries after a second. */
+function storeUnavailable(body: unknown): Response {
+  return jsonRpcError(503, ErrorCode.Unavailable, 'Service Unavailable: the session store is unreachable; retry shortly', {
+    id: requestIdOf(body),
+    headers: { [Header.RetryAfter]: String(STORE_RETRY_AFTER_SECONDS) },
+  });
+}
+
+/** What other nodes ask of this one reaches its sessions. */
+function listenToCluster(stores: Stores, sessions: SessionRegistry): void {
+  stores.cluster.listen({
+    cancel: (sessionId, requestId, reason) => sessions.get(sessionId)?.transport.cancel(requestId, reason),
+    sessionEnded: (sessionId) => void sessions.drop(sessionId),
+    lost: () => {
+      for (const session of sessions.all()) {
+        for (const requestId of session.transport.requests()) session.transport.cancel(requestId, 'this node was presumed dead; another node ended its calls');
+      }
+    },
+  });
 }
 
 export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOptions = {}): HttpHandler {
@@ -116,12 +140,19 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     }
   };
   const stores = options.stores ?? memoryStores();
-  const sessions = new SessionRegistry(options.sessions, undefined, stores.sessions);
+  const sessions = new SessionRegistry(options.sessions, undefined, {
+    store: stores.sessions,
+    shared: stores.shared,
+    announceEnd: (id) => stores.cluster.sessionEnded(id),
+    clearLog: (id) => stores.eventLogs.open(id, eventLog).clear(),
+  });
+  listenToCluster(stores, sessions);
   const legacy = createLegacyEndpoint({
     sluice,
     sessions,
     eventLogs: stores.eventLogs,
     eventLog,
+    cluster: stores.cluster,
     keepAliveMs,
     retryMs,
     cancelOnDisconnect: options.cancelOnDisconnect ?? false,
@@ -157,16 +188,26 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     const era = isLegacy ? 'legacy' : 'modern';
     if (method === Method.ResourcesStream) {
       // SEP-2532: raw bytes, which no SDK transport can send; a 2025 client needs a live session.
+      if (isLegacy && !stores.health().ready) return { response: storeUnavailable(body), method, era };
       if (isLegacy) return { response: await legacy.streamResource(request, body), method, era };
       const meta = (body as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
       const declared = meta?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
       return { response: await serveResourceStream(sluice, request, body, { chunkBytes: streamChunkBytes, clientCapabilities: declared, signal: request.signal }), method, era };
     }
-    return { response: await (isLegacy ? legacy.serve(request, body) : modern.fetch(request, body)), method, era };
+    if (!isLegacy) return { response: await modern.fetch(request, body), method, era };
+    // 2025 sessions live in the stores: while they are unreachable, say so at once instead of hanging.
+    if (!stores.health().ready) return { response: storeUnavailable(body), method, era };
+    try {
+      return { response: await legacy.serve(request, body), method, era };
+    } catch (error) {
+      if (stores.health().ready) throw error;
+      return { response: storeUnavailable(body), method, era };
+    }
   };
 
   const handler: HttpHandler = {
     sessions,
+    stores,
     fetch: async (request) => {
       const { response, method, era } = await route(request);
       handler.onrequest?.({ method, status: response.status, era });

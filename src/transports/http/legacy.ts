@@ -16,6 +16,7 @@ import {
   type JSONRPCMessage,
   type MessageExtraInfo,
 } from '@modelcontextprotocol/server';
+import type { Cluster } from '../../stores/cluster.js';
 import type { EventLogOptions, EventLogStore } from '../../stores/eventLog.js';
 import { ErrorCode, Header, Method } from '../../protocol/wire.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
@@ -31,6 +32,8 @@ export interface LegacyEndpointOptions {
   readonly sessions: SessionRegistry;
   readonly eventLogs: EventLogStore;
   readonly eventLog: EventLogOptions;
+  /** Who runs which call, across nodes. */
+  readonly cluster: Cluster;
   readonly keepAliveMs: number;
   readonly retryMs: number;
   readonly cancelOnDisconnect: boolean;
@@ -53,7 +56,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
   async function serve(request: Request, body: unknown): Promise<Response> {
     const sessionId = request.headers.get(Header.SessionId);
     if (sessionId !== null) {
-      const session = sessions.get(sessionId);
+      const session = await find(sessionId);
       if (session === undefined) {
         return jsonRpcError(
           404,
@@ -69,7 +72,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
       // Refused before admission: an unacceptable initialize must not evict an idle session.
       const refused = refuseAccept(request, 'POST');
       if (refused !== undefined) return refused;
-      const admitted = sessions.admit();
+      const admitted = await sessions.admit();
       if (!admitted.ok) {
         return jsonRpcError(503, ErrorCode.Unavailable, 'Too many sessions: every session is busy; retry later', {
           id: requestIdOf(body),
@@ -85,10 +88,20 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     return jsonRpcError(400, ErrorCode.TransportError, message, { id: requestIdOf(body) });
   }
 
+  /**
+   * The session an id names: held here, or restored from the store (another
+   * node opened it); `undefined` when it ended everywhere. Every request
+   * checks the store, so a session ended on another node ends here too.
+   */
+  async function find(sessionId: string): Promise<Session | undefined> {
+    const session = sessions.get(sessionId) ?? (await sessions.restore(sessionId, (record) => build(sessionId, record.initialize, true)));
+    return session !== undefined && (await sessions.alive(session)) ? session : undefined;
+  }
+
   /** A raw `resources/stream` of a 2025 client: its session stays busy (never evicted) while the bytes flow. */
   async function streamResource(request: Request, body: unknown): Promise<Response> {
     const sessionId = request.headers.get(Header.SessionId);
-    const session = sessionId === null ? undefined : sessions.get(sessionId);
+    const session = sessionId === null ? undefined : await find(sessionId);
     if (session === undefined) return serve(request, body); // the usual 400 / 404 answers
     sessions.touch(session);
     const signal = AbortSignal.any([request.signal, session.ended.signal]);
@@ -102,9 +115,8 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     return new Response(onBodyDone(response.body, done), { status: response.status, headers: response.headers });
   }
 
-  /** Serves a request that names a live session. */
+  /** Serves a request that names a live session (its activity was marked by {@link find}). */
   async function serveInSession(session: Session, request: Request, body: unknown): Promise<Response> {
-    sessions.touch(session);
     const version = request.headers.get(Header.ProtocolVersion);
     if (version !== null && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return transportError(400, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
@@ -125,9 +137,29 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
   /** `initialize` without a session: opens one. */
   async function open(request: Request, body: Record<string, unknown>): Promise<Response> {
     const id = randomUUID();
-    const log = options.eventLogs.open(id, options.eventLog);
-    const transport = new SessionTransport(id, log);
     const params = (body.params ?? {}) as Record<string, unknown>;
+    const session = await build(id, params, false);
+    const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
+    if (!(await sessions.add(session, { id, protocolVersion: requested, initialize: params }))) {
+      // Another node took the last place meanwhile.
+      await Promise.allSettled([session.transport.close(), session.server.close()]);
+      return jsonRpcError(503, ErrorCode.Unavailable, 'Too many sessions: every session is busy; retry later', {
+        id: requestIdOf(body),
+        headers: { [Header.RetryAfter]: '5' },
+      });
+    }
+    return dispatch(session, request, [body as JSONRPCMessage], requested);
+  }
+
+  /**
+   * A session's live objects on this node: its log, transport and SDK server.
+   * A session restored from the store (opened on another node) is initialized
+   * here with the parameters its client sent, before any request reaches it.
+   */
+  async function build(id: string, params: Readonly<Record<string, unknown>>, restored: boolean): Promise<Session> {
+    let transport: SessionTransport | undefined;
+    const log = options.eventLogs.open(id, { ...options.eventLog, onLost: (streamId) => transport?.lost(streamId) });
+    transport = new SessionTransport(id, log, { onSettled: (requestId) => options.cluster.release(id, requestId) });
     // The SDK keeps only the capabilities it knows; keep the client's own for extensions such as partialResults.
     const declared = params.capabilities as Record<string, unknown> | undefined;
     const server = options.sluice.createServer({
@@ -137,10 +169,8 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     });
     transport.onerror = options.reportError;
     await server.connect(transport);
-    const session: Session = { id, transport, server, log, clientCapabilities: declared, ended: new AbortController(), busy: 0, lastSeen: 0 };
-    const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
-    await sessions.add(session, { id, protocolVersion: requested, initialize: params });
-    return dispatch(session, request, [body as JSONRPCMessage], requested);
+    if (restored) await transport.restore(params);
+    return { id, transport, server, log, clientCapabilities: declared, ended: new AbortController(), busy: 0, lastSeen: 0 };
   }
 
   async function post(session: Session, request: Request, body: unknown): Promise<Response> {
@@ -171,17 +201,25 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     const ids = messages.filter((message) => isJSONRPCRequest(message)).map((message) => message.id);
     if (ids.length === 0) {
       for (const message of messages) {
-        transport.receive(message, { request } as MessageExtraInfo);
         const cancelled = cancelledRequestOf(message);
+        // Not running here: it runs on another node, or has not started (the cancellation waits for it there).
+        if (cancelled !== undefined && !transport.inFlight(cancelled.requestId)) {
+          await options.cluster.cancel(session.id, cancelled.requestId, cancelled.reason);
+          continue;
+        }
+        transport.receive(message, { request } as MessageExtraInfo);
         // A cancelled request is never answered: end its stream (and its open connection) now.
-        if (cancelled !== undefined) transport.retire(cancelled);
+        if (cancelled !== undefined) transport.retire(cancelled.requestId);
       }
       return new Response(null, { status: 202 });
     }
     const resumable = version >= PRIMING_PROTOCOL_VERSION && SUPPORTED_PROTOCOL_VERSIONS.includes(version);
     const streamId = await transport.openStream(ids, resumable);
+    const skipped = await claim(session, ids, streamId);
+    if (skipped === 'taken') return transportError(409, 'Conflict: a request with this id is already in flight in this session on another node; use a new id');
     const response = cursorResponse(session, streamId, undefined);
     for (const message of messages) {
+      if (isJSONRPCRequest(message) && skipped.has(message.id)) continue;
       // Handlers written for the SDK find SSE polling where the SDK puts it (`ctx.http.closeSSE`).
       const polling = resumable && isJSONRPCRequest(message);
       transport.receive(message, {
@@ -193,6 +231,26 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
       } as MessageExtraInfo);
     }
     return response;
+  }
+
+  /**
+   * Claims the requests of a POST for this node: `taken` when one of them
+   * runs on another node (nothing runs; the stream ends), else the ids not to
+   * run because their cancellation came first (or came meanwhile, here).
+   */
+  async function claim(session: Session, ids: ReadonlyArray<string | number>, streamId: string): Promise<Set<string | number> | 'taken'> {
+    const outcomes = await Promise.all(ids.map((id) => options.cluster.claim(session.id, id, streamId)));
+    const skipped = new Set<string | number>();
+    ids.forEach((id, i) => {
+      if (outcomes[i] !== 'ok' || !session.transport.inFlight(id)) skipped.add(id);
+    });
+    if (outcomes.includes('taken')) {
+      ids.forEach((id, i) => outcomes[i] === 'ok' && options.cluster.release(session.id, id));
+      for (const id of ids) session.transport.retire(id);
+      return 'taken';
+    }
+    for (const id of skipped) session.transport.retire(id);
+    return skipped;
   }
 
   async function get(session: Session, request: Request): Promise<Response> {
@@ -282,10 +340,12 @@ function onBodyDone(body: ReadableStream<Uint8Array>, done: () => void): Readabl
   );
 }
 
-function cancelledRequestOf(message: JSONRPCMessage): string | number | undefined {
+function cancelledRequestOf(message: JSONRPCMessage): { requestId: string | number; reason: string } | undefined {
   if (!('method' in message) || message.method !== Method.CancelledNotification) return undefined;
-  const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
-  return typeof requestId === 'string' || typeof requestId === 'number' ? requestId : undefined;
+  const params = message.params as { requestId?: unknown; reason?: unknown } | undefined;
+  const requestId = params?.requestId;
+  if (typeof requestId !== 'string' && typeof requestId !== 'number') return undefined;
+  return { requestId, reason: typeof params?.reason === 'string' ? params.reason.slice(0, 1000) : 'cancelled by the client' };
 }
 
 function refuseAccept(request: Request, method: 'POST' | 'GET'): Response | undefined {

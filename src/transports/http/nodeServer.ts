@@ -118,14 +118,23 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
     if (refused !== undefined) {
       writeJson(res, refused.status, { jsonrpc: '2.0', error: { code: ErrorCode.TransportError, message: refused.message }, id: null });
     } else if (pathname === '/healthz' && req.method === 'GET') {
-      writeJson(res, 200, {
-        status: 'ok',
-        name: sluice.options.name,
-        version: sluice.options.version,
-        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-        sessions: handler.sessions.size,
-        toolCallsInflight: sluice.inflight,
-      });
+      // 503 while the stores are unreachable: a balancer sends 2025 sessions elsewhere (a 2026 request would still be served).
+      const store = handler.stores.health();
+      // Never waits on an unreachable store: the nodes are listed only while it answers.
+      const nodes = store.ready ? handler.stores.cluster.nodes().catch(() => undefined) : Promise.resolve(undefined);
+      void nodes.then((nodes) =>
+        writeJson(res, store.ready ? 200 : 503, {
+          status: store.ready ? 'ok' : 'store unavailable',
+          name: sluice.options.name,
+          version: sluice.options.version,
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          sessions: handler.sessions.size,
+          toolCallsInflight: sluice.inflight,
+          store,
+          node: handler.stores.cluster.nodeId,
+          ...(nodes !== undefined && { nodes }),
+        }),
+      );
     } else if (pathname === '/metrics' && req.method === 'GET') {
       metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),

@@ -18,10 +18,12 @@ import {
   isJSONRPCErrorResponse,
   isJSONRPCResultResponse,
   type JSONRPCMessage,
+  type JSONRPCRequest,
   type MessageExtraInfo,
   type Transport,
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
+import { Method } from '../../protocol/wire.js';
 import type { CallOutbound } from '../../server/outbound.js';
 import { Serial } from '../../flow/serial.js';
 import type { EventLog } from '../../stores/eventLog.js';
@@ -29,6 +31,8 @@ import type { EventLog } from '../../stores/eventLog.js';
 type RequestId = string | number;
 /** The stream of a request whose stream is still being opened. */
 const OPENING = '';
+/** The id of the replayed `initialize` of a restored session (a string no client request can collide with here: it never enters the request map). */
+const RESTORE_REQUEST_ID = 'sluice:restore';
 
 export class SessionTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
@@ -48,10 +52,15 @@ export class SessionTransport implements Transport {
   readonly #resumable = new Set<string>();
   #standalone: Promise<string> | undefined;
   #closed = false;
+  readonly #onSettled: (id: RequestId) => void;
+  /** Requests of our own whose answers go nowhere (the handshake replayed by {@link SessionTransport.restore}). */
+  readonly #discarded = new Map<RequestId, () => void>();
 
-  constructor(sessionId: string, log: EventLog) {
+  /** `onSettled` hears of every request answered or cancelled (the cluster releases its claim). */
+  constructor(sessionId: string, log: EventLog, options: { readonly onSettled?: (id: RequestId) => void } = {}) {
     this.sessionId = sessionId;
     this.#log = log;
+    this.#onSettled = options.onSettled ?? (() => {});
   }
 
   async start(): Promise<void> {}
@@ -59,6 +68,23 @@ export class SessionTransport implements Transport {
   /** Whether a request with this id is in flight (a reused id is refused before it gets here). */
   inFlight(id: RequestId): boolean {
     return this.#requests.has(id);
+  }
+
+  /** Every request in flight. */
+  requests(): RequestId[] {
+    return [...this.#requests.keys()];
+  }
+
+  /** Stops a request the way a client's cancellation does: its handler is aborted, and it is never answered. */
+  cancel(id: RequestId, reason: string): void {
+    if (!this.#requests.has(id)) return;
+    this.receive({ jsonrpc: '2.0', method: Method.CancelledNotification, params: { requestId: id, reason } }, {});
+    this.retire(id);
+  }
+
+  /** A stream was taken from this node (another node took it over, or the store lost it): its requests stop, nobody can read them. */
+  lost(streamId: string): void {
+    for (const id of this.requestsOn(streamId)) this.cancel(id, 'its stream was taken over by another node (this node was presumed dead) or lost by the store');
   }
 
   /** The requests in flight on a stream. */
@@ -97,7 +123,22 @@ export class SessionTransport implements Transport {
   /** The standalone stream (server messages related to no request). */
   standaloneStream(): Promise<string> {
     // Lossy: no call waits on it, so the log's bounds take its oldest events if nobody reads them.
-    return (this.#standalone ??= this.#log.openStream({ lossy: true }));
+    // Shared: every node serving the session sends such messages to the one stream the client's GET reads.
+    return (this.#standalone ??= this.#log.openStream({ lossy: true, shared: 'standalone' }));
+  }
+
+  /**
+   * Initializes the SDK server of a session opened on another node: the
+   * client's own `initialize` parameters, then `notifications/initialized`,
+   * answered to nobody. Only then may the client's request reach it.
+   */
+  async restore(initialize: Readonly<Record<string, unknown>>): Promise<void> {
+    const id = RESTORE_REQUEST_ID;
+    await new Promise<void>((resolve) => {
+      this.#discarded.set(id, resolve);
+      this.receive({ jsonrpc: '2.0', id, method: Method.Initialize, params: initialize as JSONRPCRequest['params'] }, {});
+    });
+    this.receive({ jsonrpc: '2.0', method: Method.InitializedNotification }, {});
   }
 
   /** Hands an inbound message to the server. */
@@ -148,6 +189,12 @@ export class SessionTransport implements Transport {
     const data = JSON.stringify(message);
     if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
       const id = (message as { id: RequestId }).id;
+      const discard = this.#discarded.get(id);
+      if (discard !== undefined) {
+        this.#discarded.delete(id);
+        discard();
+        return;
+      }
       const streamId = this.#requests.get(id);
       if (streamId === undefined) {
         this.onerror?.(new Error(`A response for request ${JSON.stringify(id)}, which is not in flight, was dropped`));
@@ -183,6 +230,7 @@ export class SessionTransport implements Transport {
   }
 
   async #settle(streamId: string, id: RequestId): Promise<void> {
+    this.#onSettled(id);
     const open = this.#open.get(streamId);
     open?.delete(id);
     if (open !== undefined && open.size === 0) {

@@ -15,7 +15,7 @@
 import type { Server } from '@modelcontextprotocol/server';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_TTL_MS } from '../../defaults.js';
 import { requireDuration, requireInteger } from '../../errors.js';
-import { type Clock, systemClock, type TimerHandle } from '../../flow/clock.js';
+import { type Clock, type TimerHandle, wallClock } from '../../flow/clock.js';
 import type { EventLog } from '../../stores/eventLog.js';
 import { MemorySessionStore } from '../../stores/memory/memorySessionStore.js';
 import type { SessionRecord, SessionStore } from '../../stores/sessionStore.js';
@@ -46,23 +46,48 @@ export interface Session {
 
 export type AdmitOutcome = { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
 
+/** Where the registry keeps what a session is, and whether other nodes share it. */
+export interface SessionRegistryStores {
+  readonly store: SessionStore;
+  /** Other nodes share the store: a node that stops leaves its sessions to them, and a busy session here is kept fresh in the store. */
+  readonly shared: boolean;
+  /** Tells the other nodes that a session ended (they drop what they hold of it). */
+  readonly announceEnd: (id: string) => Promise<void>;
+  /** Forgets a session's stream log (a session ended on a node that held nothing of it). */
+  readonly clearLog: (id: string) => Promise<void>;
+}
+
+const localStores = (): SessionRegistryStores => ({
+  store: new MemorySessionStore(),
+  shared: false,
+  announceEnd: async () => {},
+  clearLog: async () => {},
+});
+
+/** Sessions idle in the store this long are not busy on another node (busy ones are touched every sweep). */
+const BUSY_GRACE_SWEEPS = 2;
+
 export class SessionRegistry {
   readonly limits: SessionLimits;
   readonly #sessions = new Map<string, Session>();
   readonly #clock: Clock;
-  readonly #store: SessionStore;
+  readonly #stores: SessionRegistryStores;
+  /** Sessions being restored on this node: one restore per id, however many requests race for it. */
+  readonly #restoring = new Map<string, Promise<Session | undefined>>();
   #sweepTimer: TimerHandle | undefined;
   #closed = false;
 
-  constructor(limits: Partial<SessionLimits> = {}, clock: Clock = systemClock, store: SessionStore = new MemorySessionStore()) {
+  constructor(limits: Partial<SessionLimits> = {}, clock: Clock = wallClock, stores: SessionRegistryStores = localStores()) {
     this.limits = {
       ttlMs: requireDuration('sessions.ttl', limits.ttlMs ?? DEFAULT_SESSION_TTL_MS, 1),
       max: requireInteger('sessions.max', limits.max ?? DEFAULT_MAX_SESSIONS, 1),
     };
     this.#clock = clock;
-    this.#store = store;
+    this.#stores = stores;
+    if (stores.shared) this.#armSweep(); // the cluster's idle sessions expire whether or not this node holds them
   }
 
+  /** Sessions held on this node. */
   get size(): number {
     return this.#sessions.size;
   }
@@ -71,77 +96,134 @@ export class SessionRegistry {
     return this.#sessions.get(id);
   }
 
-  /** The live sessions, longest idle first. */
+  /** The live sessions of this node, longest idle first. */
   all(): IterableIterator<Session> {
     return this.#sessions.values();
   }
 
   /**
-   * Makes room for one more session: evicts the longest-idle session when
-   * full, or refuses when every session is busy.
+   * A session another node opened (or this node held before it restarted):
+   * built here from its record by `build`, registered only once built.
+   * `undefined` when the store has no such session.
    */
-  admit(): AdmitOutcome {
-    if (this.#sessions.size < this.limits.max) return { ok: true };
-    // Map order is insertion order and `touch` re-inserts, so the first idle entry is the longest idle.
-    for (const session of this.#sessions.values()) {
-      if (session.busy === 0) {
-        void this.end(session.id);
-        return { ok: true };
-      }
+  restore(id: string, build: (record: SessionRecord) => Promise<Session>): Promise<Session | undefined> {
+    const local = this.#sessions.get(id);
+    if (local !== undefined) return Promise.resolve(local);
+    let restoring = this.#restoring.get(id);
+    if (restoring === undefined) {
+      restoring = (async () => {
+        const record = await this.#stores.store.get(id);
+        if (record === undefined || this.#closed) return undefined;
+        const session = await build(record);
+        session.lastSeen = this.#clock.now();
+        this.#sessions.set(id, session);
+        return session;
+      })().finally(() => this.#restoring.delete(id));
+      this.#restoring.set(id, restoring);
+    }
+    return restoring;
+  }
+
+  /**
+   * Makes room for one more session, for the whole service: evicts the
+   * longest-idle session when the store is full, or refuses when every
+   * session is busy.
+   */
+  async admit(): Promise<AdmitOutcome> {
+    const { store } = this.#stores;
+    if ((await store.count()) < this.limits.max) return { ok: true };
+    const cutoff = this.#clock.now() - (this.#stores.shared ? BUSY_GRACE_SWEEPS * this.#sweepEveryMs() : 0);
+    for (const id of await store.idle(cutoff, 20)) {
+      if ((this.#sessions.get(id)?.busy ?? 0) > 0) continue;
+      await this.end(id);
+      return { ok: true };
     }
     return { ok: false, retryAfterSeconds: 5 };
   }
 
-  /** Registers a live session and stores what it is (`record` without timestamps: they are the registry's). */
-  add(session: Session, record?: Omit<SessionRecord, 'createdAt' | 'lastSeen'>): Promise<void> {
-    session.lastSeen = this.#clock.now();
+  /** Registers a new session and stores what it is; `false` (nothing registered) when the service is full. */
+  async add(session: Session, record: Omit<SessionRecord, 'createdAt' | 'lastSeen'>): Promise<boolean> {
+    const now = this.#clock.now();
+    const created = await this.#stores.store.create({ ...record, createdAt: now, lastSeen: now }, { max: this.limits.max });
+    if (!created) return false;
+    session.lastSeen = now;
     this.#sessions.set(session.id, session);
     this.#armSweep();
-    if (record === undefined) return Promise.resolve();
-    return this.#store.create({ ...record, createdAt: session.lastSeen, lastSeen: session.lastSeen });
+    return true;
   }
 
-  /** Marks activity: moves the session to the most-recent end. */
+  /** Marks activity: moves the session to the most-recent end, here and in the store. */
   touch(session: Session): void {
     // Never resurrect: a stream of an ended session may finish after the end.
     if (this.#sessions.get(session.id) !== session) return;
     session.lastSeen = this.#clock.now();
     this.#sessions.delete(session.id);
     this.#sessions.set(session.id, session);
-    void this.#store.touch(session.id, session.lastSeen).catch(() => {});
+    void this.#stores.store.touch(session.id, session.lastSeen).catch(() => {});
   }
 
-  /** Ends a session and releases what it holds. Idempotent. */
+  /** Marks activity and checks the session still exists in the store (another node may have ended it); drops it here if not. */
+  async alive(session: Session): Promise<boolean> {
+    if (this.#sessions.get(session.id) !== session) return false;
+    session.lastSeen = this.#clock.now();
+    this.#sessions.delete(session.id);
+    this.#sessions.set(session.id, session);
+    if (await this.#stores.store.touch(session.id, session.lastSeen)) return true;
+    await this.drop(session.id);
+    return false;
+  }
+
+  /** Ends a session for the whole service (DELETE, TTL, eviction) and releases what it holds. Idempotent. */
   async end(id: string): Promise<void> {
+    const held = this.#sessions.has(id);
+    const existed = await this.#stores.store.delete(id).catch(() => false);
+    if (held) await this.drop(id, true);
+    else if (existed) await this.#stores.clearLog(id).catch(() => {});
+    if (existed) await this.#stores.announceEnd(id).catch(() => {});
+  }
+
+  /** Releases what this node holds of a session; with `clearLog`, its stream log too (the session ended). */
+  async drop(id: string, clearLog = false): Promise<void> {
     const session = this.#sessions.get(id);
     if (session === undefined) return;
     this.#sessions.delete(id);
     session.ended.abort(new Error(`session ${id} ended`));
-    await Promise.allSettled([session.transport.close(), session.server.close(), session.log.clear(), this.#store.delete(id)]);
+    await Promise.allSettled([session.transport.close(), session.server.close(), clearLog ? session.log.clear() : undefined]);
   }
 
-  /** Ends every session idle for longer than the TTL. */
-  sweep(): void {
-    const cutoff = this.#clock.now() - this.limits.ttlMs;
-    for (const session of [...this.#sessions.values()]) {
-      if (session.busy === 0 && session.lastSeen <= cutoff) void this.end(session.id);
+  /** Ends every session idle for longer than the TTL, service-wide; keeps this node's busy sessions fresh in the store. */
+  async sweep(): Promise<void> {
+    const now = this.#clock.now();
+    for (const session of this.#sessions.values()) {
+      if (session.busy > 0) void this.#stores.store.touch(session.id, now).catch(() => {});
+    }
+    const cutoff = now - this.limits.ttlMs;
+    const idle = await this.#stores.store.idle(cutoff, 100).catch(() => [] as string[]);
+    for (const id of idle) {
+      if ((this.#sessions.get(id)?.busy ?? 0) === 0) await this.end(id);
     }
   }
 
+  /** This node stops: alone, it ends its sessions; sharing the store, it leaves them to the other nodes. */
   async closeAll(): Promise<void> {
     this.#closed = true;
     if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
     this.#sweepTimer = undefined;
-    await Promise.allSettled([...this.#sessions.keys()].map((id) => this.end(id)));
+    const ids = [...this.#sessions.keys()];
+    await Promise.allSettled(ids.map((id) => (this.#stores.shared ? this.drop(id) : this.end(id))));
+  }
+
+  #sweepEveryMs(): number {
+    return Math.max(10, Math.min(60_000, Math.floor(this.limits.ttlMs / 4)));
   }
 
   #armSweep(): void {
     if (this.#sweepTimer !== undefined || this.#closed) return;
-    const every = Math.max(10, Math.min(60_000, Math.floor(this.limits.ttlMs / 4)));
     this.#sweepTimer = this.#clock.setTimeout(() => {
       this.#sweepTimer = undefined;
-      this.sweep();
-      if (this.#sessions.size > 0) this.#armSweep();
-    }, every);
+      void this.sweep().finally(() => {
+        if (this.#sessions.size > 0 || this.#stores.shared) this.#armSweep();
+      });
+    }, this.#sweepEveryMs());
   }
 }

@@ -8,6 +8,11 @@ import { SessionRegistry } from '../../../src/transports/http/sessions.js';
 import { MemoryEventLog } from '../../../src/stores/memory/memoryEventLog.js';
 import { FakeClock } from '../../helpers/fakeClock.js';
 
+const recordOf = (id: string) => ({ id, protocolVersion: '2025-11-25', initialize: {} });
+
+/** Lets the registry's store calls (promises) settle. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 function fakeSession(id: string, closed: string[]): Session {
   const closer = { close: async () => void closed.push(id) };
   return { id, transport: closer, server: closer, log: new MemoryEventLog(), clientCapabilities: undefined, ended: new AbortController(), busy: 0, lastSeen: 0 } as unknown as Session;
@@ -19,13 +24,14 @@ test('idle sessions expire after the TTL; busy ones stay', async () => {
   const registry = new SessionRegistry({ ttlMs: 1000, max: 10 }, clock);
   const idle = fakeSession('idle', closed);
   const busy = fakeSession('busy', closed);
-  registry.add(idle);
-  registry.add(busy);
+  await registry.add(idle, recordOf('idle'));
+  await registry.add(busy, recordOf('busy'));
   busy.busy = 1;
   clock.advance(999);
+  await settle();
   assert.equal(registry.size, 2);
   clock.advance(500);
-  await Promise.resolve();
+  await settle();
   assert.equal(registry.get('idle'), undefined);
   assert.ok(registry.get('busy'));
   assert.ok(closed.includes('idle'));
@@ -33,42 +39,45 @@ test('idle sessions expire after the TTL; busy ones stay', async () => {
   assert.equal(clock.pendingTimers, 0);
 });
 
-test('touch keeps a session alive', () => {
+test('touch keeps a session alive', async () => {
   const clock = new FakeClock();
   const registry = new SessionRegistry({ ttlMs: 1000, max: 10 }, clock);
   const s = fakeSession('s', []);
-  registry.add(s);
+  await registry.add(s, recordOf('s'));
   for (let i = 0; i < 5; i++) {
     clock.advance(600);
     registry.touch(s);
+    await settle();
   }
   assert.ok(registry.get('s'));
 });
 
-test('when full, the longest-idle session is evicted; when all are busy, admission is refused', () => {
+test('when full, the longest-idle session is evicted; when all are busy, admission is refused', async () => {
   const clock = new FakeClock();
   const closed: string[] = [];
   const registry = new SessionRegistry({ ttlMs: 60_000, max: 2 }, clock);
   const a = fakeSession('a', closed);
   const b = fakeSession('b', closed);
-  registry.add(a);
+  await registry.add(a, recordOf('a'));
   clock.advance(10);
-  registry.add(b);
+  await registry.add(b, recordOf('b'));
   clock.advance(10);
   registry.touch(a); // b is now the longest idle
-  assert.deepEqual(registry.admit(), { ok: true });
+  await settle();
+  assert.deepEqual(await registry.admit(), { ok: true });
   assert.equal(registry.get('b'), undefined);
   const c = fakeSession('c', closed);
-  registry.add(c);
+  assert.equal(await registry.add(c, recordOf('c')), true);
   a.busy = 1;
   c.busy = 1;
-  assert.equal(registry.admit().ok, false);
+  assert.equal((await registry.admit()).ok, false);
+  assert.equal(await registry.add(fakeSession('d', closed), recordOf('d')), false, 'the cap holds at creation too');
 });
 
 test('an ended session is never resurrected by a late touch', async () => {
   const registry = new SessionRegistry({}, new FakeClock());
   const s = fakeSession('s', []);
-  registry.add(s);
+  await registry.add(s, recordOf('s'));
   await registry.end('s');
   registry.touch(s);
   assert.equal(registry.get('s'), undefined);
