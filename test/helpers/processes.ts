@@ -10,6 +10,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Whether a process runs: alive and not a zombie (a killed grandchild stays a zombie until init reaps it, which can take a second here). */
+export function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Polls `check` every 25 ms until it returns true or `timeoutMs` passes. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

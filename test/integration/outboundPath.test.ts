@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { CLI, INITIALIZE, ROOT, post, startConfig, tempDir } from '../helpers/servers.js';
+import { assertExactlyOnce, PartialReader, pause, rssMiB, settles, written } from '../helpers/partialReader.js';
 
 const LINE_BYTES = 6 * 1024;
 const LINES = 8192; // 48 MiB
@@ -25,72 +26,6 @@ tools:
     args: ["${script}", "${LINES}", "${LINE_BYTES}", "${countFile}"]
     timeout: 5m
 `;
-/** Lines the script wrote so far (0 before it started). */
-const written = (file: string) => (existsSync(file) ? Number(readFileSync(file, 'utf8') || 0) : 0);
-const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `read()` stops changing for `quietMs` (the producer is held), up to `limitMs`. */
-async function settles(read: () => number, quietMs: number, limitMs: number): Promise<number> {
-  const deadline = Date.now() + limitMs;
-  let last = read();
-  let since = Date.now();
-  while (Date.now() < deadline) {
-    await pause(50);
-    const now = read();
-    if (now !== last) [last, since] = [now, Date.now()];
-    else if (Date.now() - since >= quietMs) return now;
-  }
-  throw new Error(`still moving after ${limitMs} ms (${last})`);
-}
-
-/** An SSE reader that keeps the numbered lines of partial results, the last event id and the result. */
-class PartialReader {
-  readonly numbers: number[] = [];
-  readonly seqs: number[] = [];
-  lastEventId: string | undefined;
-  result: Record<string, unknown> | undefined;
-  bytes = 0;
-  #buffer = '';
-  readonly #decoder = new TextDecoder();
-
-  /** A new connection: whatever the last one cut off midway is discarded (it is sent again). */
-  reconnect(): void {
-    this.#buffer = '';
-  }
-
-  feed(chunk: Uint8Array): void {
-    this.bytes += chunk.length;
-    this.#buffer += this.#decoder.decode(chunk, { stream: true });
-    for (let end = this.#buffer.indexOf('\n\n'); end !== -1; end = this.#buffer.indexOf('\n\n')) {
-      const event = this.#buffer.slice(0, end);
-      this.#buffer = this.#buffer.slice(end + 2);
-      this.#event(event);
-    }
-  }
-
-  #event(event: string): void {
-    const id = /^id: (.*)$/m.exec(event)?.[1];
-    const data = /^data: (.*)$/m.exec(event)?.[1];
-    if (data === undefined || data.trim() === '') {
-      if (id !== undefined) this.lastEventId = id;
-      return;
-    }
-    const message = JSON.parse(data) as { method?: string; params?: { seq: number; content: Array<{ text: string }> }; result?: Record<string, unknown> };
-    if (message.method === 'notifications/tools/partial_result') {
-      this.seqs.push(message.params!.seq);
-      for (const line of message.params!.content[0]!.text.split('\n')) if (line !== '') this.numbers.push(Number(line.slice(0, line.indexOf(' '))));
-    } else if (message.result !== undefined && 'content' in message.result) this.result = message.result; // the call's, not initialize's
-    if (id !== undefined) this.lastEventId = id;
-  }
-}
-
-function assertExactlyOnce(reader: PartialReader): void {
-  assert.equal(reader.numbers.length, LINES, `every line once (${reader.numbers.length} of ${LINES})`);
-  assert.ok(reader.numbers.every((n, i) => n === i), 'in order, none twice');
-  assert.ok(reader.seqs.every((s, i) => s === i), 'partial seq 0, 1, 2, … without a gap or a repeat');
-}
-
 let server: RunningHttpServer;
 let countFile: string;
 before(async () => {
@@ -128,7 +63,7 @@ test('a client that drops its stream and comes back: the producer is held while 
   const resumed = await fetch(server.url, { headers: { ...headers, accept: 'text/event-stream', 'last-event-id': reader.lastEventId! } });
   assert.equal(resumed.status, 200);
   for await (const chunk of resumed.body!) reader.feed(chunk);
-  assertExactlyOnce(reader);
+  assertExactlyOnce(reader, LINES);
   assert.ok(reader.result, 'the result came last, on the resumed stream');
 });
 
@@ -157,7 +92,7 @@ test('a resumed stream read slowly stays metered: the producer keeps pace with t
     await pause(10);
   }
   for (let chunk = await body.read(); !chunk.done; chunk = await body.read()) reader.feed(chunk.value);
-  assertExactlyOnce(reader);
+  assertExactlyOnce(reader, LINES);
   // Lines the script is ahead of the reader: the log's high-water mark plus what pipes and sockets hold.
   assert.ok(maxAhead * LINE_BYTES < 24 * 2 ** 20, `the script ran ${maxAhead} lines (${((maxAhead * LINE_BYTES) / 2 ** 20).toFixed(1)} MiB) ahead of a slow reader`);
   assert.ok(maxGrowth < 64, `the server grew by ${maxGrowth.toFixed(0)} MiB under a slow reader`);
@@ -198,7 +133,7 @@ test('stdio: a client that stops reading holds the script back; reading again ge
     });
     child.stdout.resume();
     await done;
-    assertExactlyOnce(reader);
+    assertExactlyOnce(reader, LINES);
   } finally {
     child.kill();
   }
