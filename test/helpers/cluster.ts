@@ -110,7 +110,7 @@ export async function startCluster(options: {
 
 /**
  * The tools every cluster test serves: `ticker` (numbered lines with
- * progress, slowly), `sleepy` (records its pids in a file, runs until
+ * progress, slowly; `beating` the same with its pid in a file), `sleepy` (records its pids in a file, runs until
  * stopped), `numbered` (lines as fast as the pipe takes them, the count so
  * far in a file).
  */
@@ -124,6 +124,11 @@ tools:
     command: node
     args: ["${script('ticker.mjs')}", "{{count}}", "{{delay}}"]
     parameters: { count: { type: integer }, delay: { type: integer } }
+  - name: beating
+    description: prints numbered lines slowly, its pid in a file
+    command: node
+    args: ["${script('ticker.mjs')}", "{{count}}", "{{delay}}", "{{pidFile}}"]
+    parameters: { count: { type: integer }, delay: { type: integer }, pidFile: { type: string } }
   - name: sleepy
     description: runs until stopped
     command: node
