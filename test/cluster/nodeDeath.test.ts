@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { connect, RemoteError } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/wire.js';
 import { type Cluster, clusterTools, inSession, openSession, startCluster } from '../helpers/cluster.js';
 import { isRunning, waitFor } from '../helpers/processes.js';
@@ -47,23 +48,35 @@ async function readAll(response: Response): Promise<Array<{ id?: string; message
   return events;
 }
 
-test('SIGKILL mid-call: the stock client fails fast with CallLost, the session goes on, the claims are cleared, no process is left', { timeout: 60_000 }, async (t) => {
+test('SIGKILL mid-call: the stock client and ours fail fast with CallLost, the session goes on, the claims are cleared, no process is left', { timeout: 60_000 }, async (t) => {
   const cluster = await startCluster({ count: 3, config: clusterTools() });
   clusters.push(cluster);
   const stock = await v2Client(cluster.url, 'legacy');
+  const ours = await connect(cluster.url, { era: 'legacy' });
   try {
+    // Ours first, on a node that the stock client's call will share or not: every node that runs one of them dies.
+    const oursFile = join(cluster.dir, 'ours.json');
+    const oursCall = ours.callTool('sleepy', { pidFile: oursFile }, { timeoutMs: 120_000 }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    const oursPids = await pidsOf(oursFile);
     const pidFile = join(cluster.dir, 'killed.json');
     const call = stock.callTool({ name: 'sleepy', arguments: { pidFile } }, { timeout: 120_000 }).then(
       () => undefined,
       (error: Error & { code?: number }) => error,
     );
     const { child, grandchild } = await pidsOf(pidFile);
-    const victim = cluster.nodes.find((node) => node.process.pid === parentOf(child))!;
-    assert.ok(victim, 'the node that runs the call');
-    cluster.proxy.remove(victim.port);
+    const victims = new Set(cluster.nodes.filter((node) => [parentOf(child), parentOf(oursPids.child)].includes(node.process.pid!)));
+    assert.ok(victims.size > 0 && victims.size < 3, 'the nodes that run the calls');
+    for (const victim of victims) cluster.proxy.remove(victim.port);
     const killedAt = Date.now();
-    victim.process.kill('SIGKILL');
+    for (const victim of victims) victim.process.kill('SIGKILL');
     const error = await call;
+    const oursError = await oursCall;
+    assert.ok(oursError instanceof RemoteError, `our client's call failed: ${oursError}`);
+    assert.equal(oursError.remoteCode, ErrorCode.CallLost, oursError.message);
+    assert.ok(Date.now() - killedAt < 15_000, 'ours within 15 s too');
     const took = Date.now() - killedAt;
     t.diagnostic(`the client had its error ${took} ms after the kill`);
     assert.ok(error instanceof Error, 'the call failed');
@@ -85,8 +98,10 @@ test('SIGKILL mid-call: the stock client fails fast with CallLost, the session g
       redis.disconnect();
     }
     await waitFor(() => !isRunning(child) && !isRunning(grandchild), 10_000, "the killed node's script processes to be gone");
+    await waitFor(() => !isRunning(oursPids.child) && !isRunning(oursPids.grandchild), 10_000, 'the other script to be gone too');
   } finally {
     await stock.close().catch(() => {});
+    await ours.close().catch(() => {});
   }
 });
 
