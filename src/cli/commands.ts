@@ -36,6 +36,9 @@ export class CliError extends Error {
 
 const log = (line: string) => process.stderr.write(`sluice: ${line}\n`);
 
+/** The environment variable holding the key that seals 2026-07-28 `requestState` (the same on every node). */
+export const STATE_KEY_ENV = 'SLUICE_STATE_KEY';
+
 export interface ServeOptions {
   readonly port?: string;
   readonly host?: string;
@@ -51,7 +54,12 @@ export async function serveCommand(configPath: string | undefined, options: Serv
   const config = await loadConfig(file);
   const store = storeOf(options.store, config);
   if (store !== undefined && options.stdio === true) throw new CliError('--store applies to HTTP; a stdio server has one client and keeps everything in memory', 2);
-  const sluice = buildServer(config);
+  const stateKey = process.env[STATE_KEY_ENV];
+  if (stateKey !== undefined && Buffer.byteLength(stateKey) < 32) throw new CliError(`${STATE_KEY_ENV} must be at least 32 bytes`, 2);
+  if (store !== undefined && stateKey === undefined) {
+    log(`warning: ${STATE_KEY_ENV} is not set: 2026-07-28 requestState is sealed with this process's own key, so a next round sent to another node fails; give every node the same key (32+ bytes)`);
+  }
+  const sluice = buildServer(config, stateKey === undefined ? {} : { requestStateKey: stateKey });
   const summary = `${config.tools.length} tool(s), ${config.resources.length} resource(s) from ${config.file}`;
 
   // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it.

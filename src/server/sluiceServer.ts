@@ -11,12 +11,15 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import {
   CLIENT_CAPABILITIES_META_KEY,
+  createRequestStateCodec,
   ProtocolError,
   ResourceNotFoundError,
   Server,
   type McpServerFactory,
+  type RequestStateCodec,
   type Resource,
   type ServerCapabilities,
   type ServerContext,
@@ -73,6 +76,13 @@ export interface SluiceServerOptions {
   readonly readCursors?: ReadCursorLimits;
   /** Time source for throttling and timeouts. @defaultValue the system clock */
   readonly clock?: Clock;
+  /**
+   * The key that seals 2026-07-28 multi-round-trip `requestState` (at least 32
+   * bytes). A client may send the next round to any node, so every node of a
+   * service needs the same key (`SLUICE_STATE_KEY` for `sluice serve`).
+   * @defaultValue a random key per process (one node only)
+   */
+  readonly requestStateKey?: string | Uint8Array;
 }
 
 /** What a transport knows about a connection's client. */
@@ -116,6 +126,12 @@ export class SluiceServer {
   readonly #calls = new Set<Promise<unknown>>();
   readonly #shutdownHooks: Array<() => void> = [];
   readonly #cursors: ReadCursors;
+  /**
+   * Seals and checks 2026-07-28 `requestState`: a tool returns
+   * `inputRequired({ inputRequests, requestState: sluice.requestState.mint(state) })`
+   * and reads it back, checked, with `ctx.mcp.mcpReq.requestState()`.
+   */
+  readonly requestState: RequestStateCodec;
 
   constructor(options: SluiceServerOptions) {
     const progressPerSecond = options.progressPerSecond ?? DEFAULT_PROGRESS_PER_SECOND;
@@ -129,6 +145,11 @@ export class SluiceServer {
     this.options = { ...options, progressPerSecond, progressHeartbeatMs, toolTimeoutMs, maxReadWindowBytes };
     this.#clock = options.clock ?? systemClock;
     this.#cursors = new ReadCursors(this.#clock, options.readCursors);
+    const key = options.requestStateKey ?? randomBytes(32);
+    if ((typeof key === 'string' ? Buffer.byteLength(key) : key.length) < 32) {
+      throw new InvalidOptionError('requestStateKey', 'must be at least 32 bytes', typeof key === 'string' ? `${key.length} characters` : `${key.length} bytes`);
+    }
+    this.requestState = createRequestStateCodec({ key });
   }
 
   /** Readers of sequential resources kept for their next window. */
@@ -247,7 +268,11 @@ export class SluiceServer {
   createServer(connection: ConnectionInfo = {}): Server {
     const server = new Server(
       { name: this.options.name, version: this.options.version },
-      { capabilities: this.capabilities(connection), ...(this.options.instructions !== undefined && { instructions: this.options.instructions }) },
+      {
+        capabilities: this.capabilities(connection),
+        requestState: { verify: this.requestState.verify },
+        ...(this.options.instructions !== undefined && { instructions: this.options.instructions }),
+      },
     );
     if (this.#tools.size > 0) {
       server.setRequestHandler(Method.ToolsList, () => ({ tools: [...this.#tools.values()].map((t) => t.listing) }));

@@ -6,7 +6,7 @@
 //  3. over stdio, a client that stops reading.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';

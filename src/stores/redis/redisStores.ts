@@ -45,12 +45,11 @@ export async function redisStores(url: string, options: RedisStoreOptions = {}):
     await link.close();
     throw error;
   }
-  let cluster: RedisCluster | undefined;
   const onFenced = (scope: string, streamId: string) =>
     report(`sluice: stream ${streamId} of session ${scope} was taken over by another node (this node was presumed dead); its call stops`);
-  const logOf = (scope: string, eventLog: Partial<EventLogOptions> = {}) =>
-    new RedisEventLog(link, scope, { ...eventLog, prefix, owner: () => cluster!.nodeId, onFenced }, clock);
-  cluster = new RedisCluster(link, { prefix, nodeTimeoutMs, logOf: (scope) => logOf(scope), report });
+  const logOf = (scope: string, eventLog: Partial<EventLogOptions> = {}): RedisEventLog =>
+    new RedisEventLog(link, scope, { ...eventLog, prefix, owner: () => cluster.nodeId, onFenced }, clock);
+  const cluster: RedisCluster = new RedisCluster(link, { prefix, nodeTimeoutMs, logOf: (scope) => logOf(scope), report });
   await cluster.start();
   const eventLogs: EventLogStore = { open: (scope, eventLog) => logOf(scope, eventLog) };
   return {
@@ -60,7 +59,7 @@ export async function redisStores(url: string, options: RedisStoreOptions = {}):
     shared: true,
     health: () => ({ kind: 'redis', ready: link.ready, ...(link.lastError !== undefined && { error: link.lastError }) }),
     close: async () => {
-      await cluster!.close();
+      await cluster.close();
       await link.close();
     },
   };

@@ -157,9 +157,9 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
    * here with the parameters its client sent, before any request reaches it.
    */
   async function build(id: string, params: Readonly<Record<string, unknown>>, restored: boolean): Promise<Session> {
-    let transport: SessionTransport | undefined;
-    const log = options.eventLogs.open(id, { ...options.eventLog, onLost: (streamId) => transport?.lost(streamId) });
-    transport = new SessionTransport(id, log, { onSettled: (requestId) => options.cluster.release(id, requestId) });
+    // The log tells the transport when a stream was taken from this node (it is made just below, before any append).
+    const log = options.eventLogs.open(id, { ...options.eventLog, onLost: (streamId) => transport.lost(streamId) });
+    const transport = new SessionTransport(id, log, { onSettled: (requestId) => options.cluster.release(id, requestId) });
     // The SDK keeps only the capabilities it knows; keep the client's own for extensions such as partialResults.
     const declared = params.capabilities as Record<string, unknown> | undefined;
     const server = options.sluice.createServer({
