@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ProtocolError, type CallToolResult } from '@modelcontextprotocol/server';
+import { ProtocolError, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Clock } from '../flow/clock.js';
 import { formatDuration } from '../flow/formatDuration.js';
 import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY } from '../protocol/wire.js';
@@ -45,7 +45,7 @@ export async function runToolCall(
   args: Record<string, unknown>,
   channel: CallChannel,
   options: ToolCallOptions,
-): Promise<CallToolResult> {
+): Promise<CallToolResult | InputRequiredResult> {
   const controller = new AbortController();
   const onUpstreamAbort = (signal: AbortSignal) => () => controller.abort(signal.reason);
   const fromClient = onUpstreamAbort(channel.signal);
@@ -185,8 +185,8 @@ function abortedResult(reason: unknown): CallToolResult {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
-/** Normalizes a handler's return value. */
-export function toCallToolResult(value: ToolResult): CallToolResult {
+/** Normalizes a handler's return value (a request for another round passes as it is). */
+export function toCallToolResult(value: ToolResult): CallToolResult | InputRequiredResult {
   return typeof value === 'string' ? { content: [{ type: 'text', text: value }] } : value;
 }
 

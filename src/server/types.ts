@@ -6,6 +6,7 @@
  */
 import type {
   CallToolResult,
+  InputRequiredResult,
   GetPromptResult,
   PromptArgument,
   ReadResourceResult,
@@ -51,8 +52,12 @@ export interface SlowConsumerOptions {
   readonly stallTimeoutMs?: number;
 }
 
-/** A tool handler may return a full result or just text. */
-export type ToolResult = CallToolResult | string;
+/**
+ * A tool handler may return a full result or just text, or on 2026-07-28 ask
+ * for another round (`inputRequired({ inputRequests, requestState })`, with
+ * state sealed by `sluice.requestState.mint`).
+ */
+export type ToolResult = CallToolResult | InputRequiredResult | string;
 
 /** A tool. */
 export interface ToolDefinition<Args = Record<string, unknown>> {

@@ -33,12 +33,12 @@ export interface Cluster {
 }
 
 /** Starts one node: `sluice serve` of a config file, or a fixture script given as `script`. */
-export async function startNode(options: { config?: string; script?: string; args?: string[] }): Promise<ClusterNode> {
+export async function startNode(options: { config?: string; script?: string; args?: string[]; env?: Record<string, string> }): Promise<ClusterNode> {
   const argv =
     options.script === undefined
       ? [CLI, 'serve', options.config!, '--port', '0', ...(options.args ?? [])]
       : ['--import', 'tsx', options.script, ...(options.args ?? [])];
-  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await waitFor(() => /at http:\/\/127\.0\.0\.1:\d+\/mcp/.test(stderr) || child.exitCode !== null, 20_000, 'a node to start');
@@ -70,6 +70,8 @@ export async function startCluster(options: {
   storeExtra?: string;
   script?: string;
   proxy?: ClusterProxyOptions;
+  /** Environment of each node, by its index. */
+  env?: (index: number) => Record<string, string>;
 }): Promise<Cluster> {
   const redis = await startRedis();
   const { dir, remove } = tempDir();
@@ -80,7 +82,8 @@ export async function startCluster(options: {
       writeFileSync(file, `${options.config}\nstore: { url: "${redis.url}"${options.storeExtra === undefined ? '' : `, ${options.storeExtra}`} }\n`);
     }
     for (let i = 0; i < options.count; i++) {
-      nodes.push(await startNode(options.script === undefined ? { config: file } : { script: options.script, args: [redis.url] }));
+      const env = options.env?.(i) ?? {};
+      nodes.push(await startNode(options.script === undefined ? { config: file, env } : { script: options.script, args: [redis.url], env }));
     }
   } catch (error) {
     await Promise.allSettled(nodes.map((node) => node.stop()));
