@@ -9,7 +9,7 @@
  *
  * Environment: BENCH_SECONDS (measured seconds per round, default 4),
  * BENCH_ROUNDS (default 3), BENCH_ONLY (comma-separated subset of
- * `calls,streaming,resources,sessions`; docs/benchmarks.md is written only by a full run).
+ * `calls,streaming,resources,sessions,cluster`; docs/benchmarks.md is written only by a full run).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
@@ -20,6 +20,7 @@ import { mb, ms, num } from './lib/stats.js';
 import { smallCalls, type SmallCallsResult } from './scenarios/smallCalls.js';
 import { benchFiles, MiB, readOnce, type ReadReport, stdioTarget } from './scenarios/resources.js';
 import { type AbandonedResult, abandonedSessions, reconnectStall, type ReplayResult, replayThroughput, type StallResult } from './scenarios/sessions.js';
+import { clusterBench, type ClusterResults } from './scenarios/cluster.js';
 import { cancelLatency, progressFlood, sdkClient, slowConsumer, slowConsumerStdio, type Transport } from './scenarios/streaming.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -30,7 +31,7 @@ const pinning = pinLoadGenerator();
 const ERAS: Era[] = ['2025-11-25', '2026-07-28'];
 const CONCURRENCY = [1, 32];
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
-const runs = (part: 'calls' | 'streaming' | 'resources' | 'sessions') => ONLY === undefined || ONLY.includes(part);
+const runs = (part: 'calls' | 'streaming' | 'resources' | 'sessions' | 'cluster') => ONLY === undefined || ONLY.includes(part);
 const ABANDONED_SESSIONS = 10_000;
 const SESSION_TTL_MS = 20_000;
 const REPLAY_EVENTS = 4_000; // the event log keeps 5,000 per stream
@@ -84,6 +85,9 @@ interface ResourceRow {
 }
 const resourceRows: ResourceRow[] = [];
 let sessionResults: { abandoned: AbandonedResult; replay: ReplayResult; stall: StallResult } | undefined;
+let clusterResults: ClusterResults | undefined;
+/** Idle sessions opened for the memory-in-Redis row, and their TTL there. */
+const CLUSTER_IDLE_SESSIONS = 5_000;
 try {
   for (const era of runs('calls') ? ERAS : []) {
     for (const concurrency of CONCURRENCY) {
@@ -128,6 +132,17 @@ try {
   }
   if (runs('resources')) await largeResources();
   if (runs('sessions')) await sessionsAndResumption();
+  if (runs('cluster')) {
+    clusterResults = await clusterBench({
+      warmupMs: WARMUP_MS,
+      durationMs: SECONDS * 1000,
+      replayEvents: REPLAY_EVENTS,
+      stallMs: STALL_RUN_MS,
+      idleSessions: CLUSTER_IDLE_SESSIONS,
+      ttlMs: SESSION_TTL_MS,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+  }
 } finally {
   await Promise.all(servers.map(stopServer));
 }
@@ -268,7 +283,34 @@ const sessionsTable =
         ].join('\n');
       })();
 
-process.stdout.write(`\n${table}\n\n${streamingTable}\n\n${stallTable}\n\n${resourceTable}\n\n${sessionsTable}\n\n${machine}; ${date}\n`);
+const clusterTable =
+  clusterResults === undefined
+    ? ''
+    : (() => {
+        const c = clusterResults;
+        const base = c.calls.find((row) => row.store === 'memory')!.result;
+        const callRows = c.calls.map(
+          (row) =>
+            `| ${row.nodes} node${row.nodes > 1 ? 's' : ''}, ${row.store} | ${num(row.result.perSecond)} | ${ms(row.result.p50Ms)} | ${ms(row.result.p99Ms)} | ${row.result.errors} | ${(
+              (row.result.perSecond / base.perSecond) *
+              100
+            ).toFixed(0)} % | ${(row.nodesCpu * 100).toFixed(0)} % | ${row.store === 'redis' ? `${(row.redisCpu * 100).toFixed(0)} %` : '—'} | ${(row.benchCpu * 100).toFixed(0)} % |`,
+        );
+        const { replay, stall, idle } = c;
+        return [
+          '| small tool calls, 2025-11-25, 32 clients, through the proxy | req/s | p50 | p99 | errors | vs 1 node in memory | CPU: nodes | Redis | load generator + proxy |',
+          '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+          ...callRows,
+          '',
+          '| measurement | 1 node, memory | on Redis |',
+          '| --- | --- | --- |',
+          `| events per second through a stream log (replay of ${num(replay.memory.events)} events after the client was away) | ${num(replay.memory.perSecond)} | ${num(replay.redis.perSecond)} |`,
+          `| stall a client sees when its stream is cut every 250 ms and it resumes (on Redis: always on the other of 2 nodes) | p50 ${ms(stall.memory.p50Ms)}, max ${ms(stall.memory.maxMs)}; ${stall.memory.resumptions} resumptions, ${stall.memory.duplicates} duplicated, ${stall.memory.missing} missing | p50 ${ms(stall.redis.p50Ms)}, max ${ms(stall.redis.maxMs)}; ${stall.redis.resumptions} resumptions, ${stall.redis.duplicates} duplicated, ${stall.redis.missing} missing |`,
+          `| memory per idle 2025 session (${num(idle.node.sessions)} opened and abandoned) | see "Sessions and resumption" | node ${(idle.node.bytesPerSession / 1024).toFixed(1)} KiB, Redis ${(idle.redisBytesPerSession / 1024).toFixed(1)} KiB |`,
+        ].join('\n');
+      })();
+
+process.stdout.write(`\n${table}\n\n${streamingTable}\n\n${stallTable}\n\n${resourceTable}\n\n${sessionsTable}\n\n${clusterTable}\n\n${machine}; ${date}\n`);
 if (ONLY !== undefined) {
   process.stderr.write('BENCH_ONLY is set: docs/benchmarks.md is left as it is (a full run writes it).\n');
   const missed = resourceRows.filter((row) => resourceMisses(row).length > 0);
@@ -354,6 +396,23 @@ between two events over 30 ms is a resumption the client waited through. With th
 \`retry\` of 1 s the stall is that wait, plus the reconnection.
 
 ${sessionsTable}
+
+## Several nodes on Redis
+
+Debian's \`redis-server\` on a free loopback port (no persistence, not pinned); sluice nodes
+(bench/servers/sluice.ts and sessions.ts with \`--store redis://…\`) on the server core like every
+bench server; the round-robin proxy (test/helpers/clusterProxy.ts: no affinity, every request of
+a session to the next node, a resumption always to another node) runs in the bench process
+beside the load generator on core 0. The one-node row in memory goes through the same proxy, so
+the proxy's cost is in every row. **Small calls:** 32 clients, each its own 2025 session, for
+${SECONDS} s after ${WARMUP_MS / 1000} s of warm-up, one round. **Events per second:** the replay of the
+sessions section, with the stream log in Redis. **Stall:** the stock SDK v2 client calls a tool
+that sends an event every 10 ms for ${STALL_RUN_MS / 1000} s; the proxy cuts the stream every 250 ms
+and the client resumes with \`Last-Event-ID\` (\`retry\` 1 s), on Redis always on the other node.
+**Idle sessions:** ${num(CLUSTER_IDLE_SESSIONS)} sessions opened on one node and abandoned; the node's RSS
+growth and Redis's \`used_memory\` growth, each divided by their number.
+
+${clusterTable}
 `,
 );
 const resourceMissed = resourceRows.filter((row) => resourceMisses(row).length > 0);

@@ -133,7 +133,7 @@ const LOG = z.looseObject({ level: z.string(), data: z.unknown() });
  * stream the server closes every 250 ms: each gap between two events longer
  * than 3 × `everyMs` is a stall the client saw while it resumed.
  */
-export async function reconnectStall(server: BenchServer, durationMs: number, everyMs: number): Promise<StallResult> {
+export async function reconnectStall(server: BenchServer, durationMs: number, everyMs: number, tool = 'tick'): Promise<StallResult> {
   const client = new Client({ name: 'bench', version: '0' }, { versionNegotiation: { mode: 'legacy' } });
   const arrivals: Array<{ seq: number; at: number }> = [];
   client.setNotificationHandler('notifications/message', { params: LOG }, (params) => {
@@ -141,7 +141,7 @@ export async function reconnectStall(server: BenchServer, durationMs: number, ev
   });
   await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { reconnectionOptions: { maxRetries: 50, initialReconnectionDelay: 10, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1.5 } }));
   try {
-    await client.callTool({ name: 'tick', arguments: { ms: durationMs, every: everyMs } }, { timeout: durationMs + 60_000 });
+    await client.callTool({ name: tool, arguments: { ms: durationMs, every: everyMs } }, { timeout: durationMs + 60_000 });
   } finally {
     await client.close();
   }

@@ -50,6 +50,9 @@ const sluice = new SluiceServer({ name: 'sluice', version: '1.0.0' })
 if (process.argv.includes('--stdio')) {
   serveStdio(sluice);
 } else {
-  const running = await serveHttp(sluice, { port: 0 });
+  // `--store redis://…`: one node of a cluster on that Redis.
+  const store = process.argv.indexOf('--store');
+  const stores = store === -1 ? undefined : await (await import('../../src/redis.js')).redisStores(process.argv[store + 1]!);
+  const running = await serveHttp(sluice, { port: 0, ...(stores !== undefined && { stores }) });
   process.stdout.write(`${running.url}\n`);
 }

@@ -51,7 +51,8 @@ export class ClusterProxy {
   }
 
   async listen(): Promise<number> {
-    this.#server = createServer((req, res) => this.#forward(req, res));
+    // No Nagle on either side: a head and a small body in two writes must not wait for a delayed ACK.
+    this.#server = createServer({ noDelay: true }, (req, res) => this.#forward(req, res));
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
     return (this.#server.address() as { port: number }).port;
   }
@@ -98,8 +99,10 @@ export class ClusterProxy {
     this.served.set(port, (this.served.get(port) ?? 0) + 1);
     if (session !== undefined) this.bySession.set(session, [...(this.bySession.get(session) ?? []), port]);
     const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: this.#agent }, (answer) => {
+      answer.socket.setNoDelay(true);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
-      res.flushHeaders();
+      // An SSE answer must reach the client at once; a JSON one goes out with its body.
+      if (/text\/event-stream/.test(String(answer.headers['content-type']))) res.flushHeaders();
       this.#open.add(res);
       const sid = session ?? header(answer, 'mcp-session-id');
       let timer: NodeJS.Timeout | undefined;
