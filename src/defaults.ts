@@ -160,4 +160,4 @@ export const DEFAULT_REDIS_PREFIX = 'sl:';
 export const DEFAULT_NODE_TIMEOUT_MS = 10_000;
 
 /** `Retry-After` of a 503 answered while the session store is unreachable (seconds). */
-export const STORE_RETRY_AFTER_SECONDS = 1;
+export const DEFAULT_STORE_RETRY_AFTER_SECONDS = 1;

@@ -24,7 +24,7 @@ import {
   DEFAULT_SHUTDOWN_GRACE_MS,
   DEFAULT_SSE_RETRY_MS,
   DEFAULT_STREAM_HIGH_WATER_BYTES,
-  STORE_RETRY_AFTER_SECONDS,
+  DEFAULT_STORE_RETRY_AFTER_SECONDS,
 } from '../../defaults.js';
 import type { EventLogLimits, EventLogOptions } from '../../stores/eventLog.js';
 import { eventLogLimits } from '../../stores/eventLogLimits.js';
@@ -102,7 +102,7 @@ export interface HttpHandler {
 function storeUnavailable(body: unknown): Response {
   return jsonRpcError(503, ErrorCode.Unavailable, 'Service Unavailable: the session store is unreachable; retry shortly', {
     id: requestIdOf(body),
-    headers: { [Header.RetryAfter]: String(STORE_RETRY_AFTER_SECONDS) },
+    headers: { [Header.RetryAfter]: String(DEFAULT_STORE_RETRY_AFTER_SECONDS) },
   });
 }
 
