@@ -12,6 +12,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   createRequestStateCodec,
@@ -145,6 +146,8 @@ export class SluiceServer {
     this.options = { ...options, progressPerSecond, progressHeartbeatMs, toolTimeoutMs, maxReadWindowBytes };
     this.#clock = options.clock ?? systemClock;
     this.#cursors = new ReadCursors(this.#clock, options.readCursors);
+    // One listener per tool call in flight, removed when it ends: as many as there are calls, not a leak.
+    setMaxListeners(0, this.#shutdown.signal);
     const key = options.requestStateKey ?? randomBytes(32);
     if ((typeof key === 'string' ? Buffer.byteLength(key) : key.length) < 32) {
       throw new InvalidOptionError('requestStateKey', 'must be at least 32 bytes', typeof key === 'string' ? `${key.length} characters` : `${key.length} bytes`);
