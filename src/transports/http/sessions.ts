@@ -64,6 +64,9 @@ const localStores = (): SessionRegistryStores => ({
   clearLog: async () => {},
 });
 
+/** Expired sessions ended per store query of a sweep. */
+const SWEEP_BATCH = 100;
+
 /** Sessions idle in the store this long are not busy on another node (busy ones are touched every sweep). */
 const BUSY_GRACE_SWEEPS = 2;
 
@@ -194,13 +197,15 @@ export class SessionRegistry {
   /** Ends every session idle for longer than the TTL, service-wide; keeps this node's busy sessions fresh in the store. */
   async sweep(): Promise<void> {
     const now = this.#clock.now();
-    for (const session of this.#sessions.values()) {
-      if (session.busy > 0) void this.#stores.store.touch(session.id, now).catch(() => {});
-    }
+    const busy = [...this.#sessions.values()].filter((session) => session.busy > 0);
+    await Promise.all(busy.map((session) => this.#stores.store.touch(session.id, now).catch(() => false)));
     const cutoff = now - this.limits.ttlMs;
-    const idle = await this.#stores.store.idle(cutoff, 100).catch(() => [] as string[]);
-    for (const id of idle) {
-      if ((this.#sessions.get(id)?.busy ?? 0) === 0) await this.end(id);
+    // In batches, until none is left: a sweep reclaims every expired session, however many.
+    for (;;) {
+      const idle = await this.#stores.store.idle(cutoff, SWEEP_BATCH).catch(() => [] as string[]);
+      const expired = idle.filter((id) => (this.#sessions.get(id)?.busy ?? 0) === 0);
+      for (const id of expired) await this.end(id);
+      if (idle.length < SWEEP_BATCH || expired.length === 0 || this.#closed) return;
     }
   }
 

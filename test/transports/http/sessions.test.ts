@@ -83,3 +83,18 @@ test('an ended session is never resurrected by a late touch', async () => {
   assert.equal(registry.get('s'), undefined);
   assert.equal(registry.size, 0);
 });
+
+test('one sweep ends every expired session, however many (the store answers in batches)', async () => {
+  const clock = new FakeClock();
+  const closed: string[] = [];
+  const registry = new SessionRegistry({ ttlMs: 60_000, max: 1000 }, clock);
+  for (let i = 0; i < 250; i++) await registry.add(fakeSession(`s${i}`, closed), recordOf(`s${i}`));
+  const busy = fakeSession('busy', closed);
+  await registry.add(busy, recordOf('busy'));
+  busy.busy = 1;
+  clock.advance(60_001);
+  await registry.sweep();
+  assert.equal(new Set(closed).size, 250, 'all 250 expired sessions were ended');
+  assert.equal(registry.size, 1, 'the busy one stays');
+  await registry.closeAll();
+});
