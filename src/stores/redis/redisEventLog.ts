@@ -115,41 +115,46 @@ export class RedisEventLog implements EventLog {
   }
 
   async append(streamId: string, data: string, options: AppendOptions = {}): Promise<string | undefined> {
-    if (options.wait === true) {
-      const view = this.#view(streamId);
-      // The cut count as of this call: a cut from now on drops this message (a fresh view learns it from the store).
-      const known = view.version === -1 ? undefined : view.cuts;
-      await view.ready;
-      const cuts = known ?? view.cuts;
-      while (!view.ended && this.#isFull(view)) {
-        await this.#waitOn(view, streamId);
-        if (view.cuts !== cuts) return undefined; // given up on the reader while this waited: dropped
-      }
-    }
+    if (options.wait === true && !(await this.#room(streamId))) return undefined;
     const { maxEvents, maxAgeMs, maxBytes, maxSessionBytes } = this.#limits;
     // Every append carries the node's id: a stream it no longer owns refuses it (lossy streams have no owner).
     const owner = this.#options.owner();
     const reply = (await this.#run('slAppend', streamId, data, this.#clock.now(), owner, maxEvents, maxAgeMs, maxBytes, maxSessionBytes)) as Array<string | number>;
     if (reply[0] !== 'ok') {
-      // Fenced off, or gone while this node still produced it (a stream it ended has no view): taken from it.
-      const taken = reply[0] === 'fenced' || this.#views.has(streamId);
-      this.#forget(streamId);
-      if (taken) {
-        if (reply[0] === 'fenced') this.#options.onFenced?.(this.#scope, streamId);
-        this.#options.onLost?.(streamId);
-      }
+      this.#refused(streamId, reply[0] === 'fenced');
       return undefined;
     }
     const [, seq = 0, unreadBytes = 0, unreadCount = 0, cuts = 0, version = 0, n = 0, c = 0] = reply.map(Number);
     const view = this.#view(streamId, false);
-    {
-      view.unread.push({ seq, n, c });
-      view.appendedN = n;
-      view.appendedC = c;
-      this.#apply(view, { unreadBytes, unreadCount, cuts, ended: false, version });
-    }
+    view.unread.push({ seq, n, c });
+    view.appendedN = n;
+    view.appendedC = c;
+    this.#apply(view, { unreadBytes, unreadCount, cuts, ended: false, version });
     this.#wakeReaders(streamId);
     return eventIdOf(streamId, seq);
+  }
+
+  /** Waits while the stream is at its high-water mark; false when the reader was given up on meanwhile (the message is dropped). */
+  async #room(streamId: string): Promise<boolean> {
+    const view = this.#view(streamId);
+    // The cut count as of this call: a cut from now on drops this message (a fresh view learns it from the store).
+    const known = view.version === -1 ? undefined : view.cuts;
+    await view.ready;
+    const cuts = known ?? view.cuts;
+    while (!view.ended && this.#isFull(view)) {
+      await this.#waitOn(view, streamId);
+      if (view.cuts !== cuts) return false;
+    }
+    return true;
+  }
+
+  /** An append was refused: fenced off, or the stream is gone while this node still produced it (a stream it ended has no view): taken from it. */
+  #refused(streamId: string, fenced: boolean): void {
+    const taken = fenced || this.#views.has(streamId);
+    this.#forget(streamId);
+    if (!taken) return;
+    if (fenced) this.#options.onFenced?.(this.#scope, streamId);
+    this.#options.onLost?.(streamId);
   }
 
   /** The stream's producer is presumed dead: fence it off, end the stream with `data` as its last event. Whether this call did it. */
