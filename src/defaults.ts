@@ -161,3 +161,9 @@ export const DEFAULT_NODE_TIMEOUT_MS = 10_000;
 
 /** `Retry-After` of a 503 answered while the session store is unreachable (seconds). */
 export const DEFAULT_STORE_RETRY_AFTER_SECONDS = 1;
+
+/** Tasks a task store holds (the oldest finished ones go first; running ones are never dropped). */
+export const DEFAULT_MAX_TASKS = 10_000;
+
+/** Bytes a task store holds over all tasks, results included. */
+export const DEFAULT_MAX_TASK_BYTES = 256 * 1024 * 1024;

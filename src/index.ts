@@ -40,6 +40,20 @@ export { memoryStores, type StoreHealth, type Stores } from './stores/stores.js'
 export { singleNode, type ClaimOutcome, type Cluster, type ClusterHandlers } from './stores/cluster.js';
 export { MemoryEventLog, memoryEventLogs } from './stores/memory/memoryEventLog.js';
 export { MemorySessionStore } from './stores/memory/memorySessionStore.js';
+export { MemoryTaskStore } from './stores/memory/memoryTaskStore.js';
+export {
+  TERMINAL_STATUSES,
+  TaskStoreFullError,
+  type NewTask,
+  type TaskPage,
+  type TaskRecord,
+  type TaskRequest,
+  type TaskStatus,
+  type TaskStore,
+  type TaskStoreLimits,
+  type TaskUpdate,
+  type TransitionOutcome,
+} from './stores/taskStore.js';
 export type { JsonSchemaObject } from './server/jsonSchema.js';
 export { SluiceServer, type SluiceServerOptions } from './server/sluiceServer.js';
 export { ToolTimeoutError } from './server/toolCall.js';

@@ -16,4 +16,5 @@
 export { redisStores, type RedisStoreOptions, type RedisStores } from './stores/redis/redisStores.js';
 export { RedisEventLog, type RedisEventLogOptions } from './stores/redis/redisEventLog.js';
 export { RedisSessionStore } from './stores/redis/redisSessionStore.js';
+export { RedisTaskStore } from './stores/redis/redisTaskStore.js';
 export type { RedisCluster } from './stores/redis/redisCluster.js';

@@ -16,13 +16,14 @@ import { InvalidOptionError } from '../../errors.js';
 import { EVENT_LOG_SCRIPTS } from './eventLogScripts.js';
 import { CLUSTER_SCRIPTS } from './clusterScripts.js';
 import { SESSION_SCRIPTS } from './sessionScripts.js';
+import { TASK_SCRIPTS } from './taskScripts.js';
 
 type Listener = (message: string) => void;
 type Reply = unknown;
 /** A script defined on the command connection: keys first, then arguments. */
 export type ScriptCall = (name: ScriptName, keys: readonly string[], args: ReadonlyArray<string | number>) => Promise<Reply>;
 
-const SCRIPTS = { ...EVENT_LOG_SCRIPTS, ...SESSION_SCRIPTS, ...CLUSTER_SCRIPTS };
+const SCRIPTS = { ...EVENT_LOG_SCRIPTS, ...SESSION_SCRIPTS, ...CLUSTER_SCRIPTS, ...TASK_SCRIPTS };
 export type ScriptName = keyof typeof SCRIPTS;
 
 /** `redis://HOST:PORT[/DB]` (also `rediss://`, user and password allowed) → ioredis options. */

@@ -1,14 +1,17 @@
-// The memory stores pass the store contracts, and the memory log keeps its bounds cheap.
+// The memory stores pass the store contracts (event log, sessions, tasks), and the memory log keeps its bounds cheap.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryEventLog } from '../../../src/stores/memory/memoryEventLog.js';
 import { MemorySessionStore } from '../../../src/stores/memory/memorySessionStore.js';
+import { MemoryTaskStore } from '../../../src/stores/memory/memoryTaskStore.js';
 import { eventLogContract } from '../contract/eventLog.contract.js';
 import { sessionStoreContract } from '../contract/sessionStore.contract.js';
+import { taskStoreContract } from '../contract/taskStore.contract.js';
 import { FakeClock } from '../../helpers/fakeClock.js';
 
 eventLogContract('memory', (options, clock) => new MemoryEventLog(options, clock));
 sessionStoreContract('memory', () => new MemorySessionStore());
+taskStoreContract('memory', (limits, clock) => new MemoryTaskStore(limits, clock));
 
 test('many streams and events stay bounded and cheap (no per-log scan per event)', async () => {
   const clock = new FakeClock();
