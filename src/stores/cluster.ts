@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 
 export type RequestId = string | number;
 
@@ -23,6 +24,8 @@ export interface ClusterHandlers {
   sessionEnded(sessionId: string): void;
   /** This node was presumed dead and its calls were taken over: stop them all. */
   lost(): void;
+  /** A client's answer to a request this node's server sent, which reached another node. */
+  response(sessionId: string, message: JSONRPCMessage): void;
 }
 
 export interface Cluster {
@@ -34,6 +37,8 @@ export interface Cluster {
   release(sessionId: string, requestId: RequestId): void;
   /** Cancels a request wherever it runs, or before it starts there. */
   cancel(sessionId: string, requestId: RequestId, reason: string): Promise<void>;
+  /** Sends a client's answer to the node whose server asked (see `SessionTransport`: its id names that node). */
+  forward(sessionId: string, node: string, message: JSONRPCMessage): Promise<void>;
   /** Tells every other node that a session ended. */
   sessionEnded(sessionId: string): Promise<void>;
   /** Where this node hears what the others ask (set once by the HTTP handler). */
@@ -49,6 +54,7 @@ export function singleNode(): Cluster {
     claim: async () => 'ok',
     release: () => {},
     cancel: async () => {},
+    forward: async () => {},
     sessionEnded: async () => {},
     listen: () => {},
     nodes: async () => ['local'],

@@ -13,6 +13,8 @@
  * - **Coming back.** A node paused past the timeout (SIGSTOP, a long GC)
  *   finds at its next beat that it was reaped: it stops every call it runs
  *   (their streams refuse its appends anyway) and joins again under a new id.
+ * - **Answers.** A client's answer to a request of this node's server that
+ *   reached another node comes here on this node's channel.
  * - **Cancellation.** A durable marker first (a cancellation may arrive
  *   before its request), then a message on the owner's channel. After a
  *   reconnect, every call here re-checks its marker: a message lost while the
@@ -22,6 +24,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { ErrorCode } from '../../protocol/wire.js';
 import type { ClaimOutcome, Cluster, ClusterHandlers, RequestId } from '../cluster.js';
 import type { RedisEventLog } from './redisEventLog.js';
@@ -43,7 +46,10 @@ interface Claim {
   readonly member: string;
 }
 
-type Message = { t: 'cancel'; s: string; r: RequestId; why: string } | { t: 'ended'; s: string; from: string };
+type Message =
+  | { t: 'cancel'; s: string; r: RequestId; why: string }
+  | { t: 'ended'; s: string; from: string }
+  | { t: 'response'; s: string; m: JSONRPCMessage };
 
 export class RedisCluster implements Cluster {
   readonly #link: RedisLink;
@@ -117,6 +123,10 @@ export class RedisCluster implements Cluster {
     const node = owner.slice(0, owner.indexOf('|'));
     if (node === this.#nodeId) this.#handlers?.cancel(sessionId, requestId, reason);
     else await this.#link.commands.publish(this.#inbox(node), JSON.stringify({ t: 'cancel', s: sessionId, r: requestId, why: reason } satisfies Message));
+  }
+
+  async forward(sessionId: string, node: string, message: JSONRPCMessage): Promise<void> {
+    await this.#link.commands.publish(this.#inbox(node), JSON.stringify({ t: 'response', s: sessionId, m: message } satisfies Message));
   }
 
   async sessionEnded(sessionId: string): Promise<void> {
@@ -209,6 +219,7 @@ export class RedisCluster implements Cluster {
       return;
     }
     if (message.t === 'cancel') this.#handlers?.cancel(message.s, message.r, message.why);
+    else if (message.t === 'response') this.#handlers?.response(message.s, message.m);
     else if (message.t === 'ended' && message.from !== this.#nodeId) this.#handlers?.sessionEnded(message.s);
   }
 

@@ -111,6 +111,7 @@ function listenToCluster(stores: Stores, sessions: SessionRegistry): void {
   stores.cluster.listen({
     cancel: (sessionId, requestId, reason) => sessions.get(sessionId)?.transport.cancel(requestId, reason),
     sessionEnded: (sessionId) => void sessions.drop(sessionId),
+    response: (sessionId, message) => sessions.get(sessionId)?.transport.receive(message, {}),
     lost: () => {
       for (const session of sessions.all()) {
         for (const requestId of session.transport.requests()) session.transport.cancel(requestId, 'this node was presumed dead; another node ended its calls');
@@ -153,6 +154,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     eventLogs: stores.eventLogs,
     eventLog,
     cluster: stores.cluster,
+    shared: stores.shared,
     keepAliveMs,
     retryMs,
     cancelOnDisconnect: options.cancelOnDisconnect ?? false,

@@ -24,7 +24,7 @@ import { serveResourceStream } from './resourceStream.js';
 import { jsonRpcError, requestIdOf } from './responses.js';
 import { refuseResume } from './resumption.js';
 import type { Session, SessionRegistry } from './sessions.js';
-import { SessionTransport } from './sessionTransport.js';
+import { serverRequestNodeOf, SessionTransport } from './sessionTransport.js';
 import { sseBody, sseHeaders } from './sseBody.js';
 
 export interface LegacyEndpointOptions {
@@ -34,6 +34,8 @@ export interface LegacyEndpointOptions {
   readonly eventLog: EventLogOptions;
   /** Who runs which call, across nodes. */
   readonly cluster: Cluster;
+  /** Whether other nodes share the stores (then the server's own requests carry this node's id). */
+  readonly shared: boolean;
   readonly keepAliveMs: number;
   readonly retryMs: number;
   readonly cancelOnDisconnect: boolean;
@@ -159,7 +161,10 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
   async function build(id: string, params: Readonly<Record<string, unknown>>, restored: boolean): Promise<Session> {
     // The log tells the transport when a stream was taken from this node (it is made just below, before any append).
     const log = options.eventLogs.open(id, { ...options.eventLog, onLost: (streamId) => transport.lost(streamId) });
-    const transport = new SessionTransport(id, log, { onSettled: (requestId) => options.cluster.release(id, requestId) });
+    const transport = new SessionTransport(id, log, {
+      onSettled: (requestId) => options.cluster.release(id, requestId),
+      ...(options.shared && { node: () => options.cluster.nodeId }),
+    });
     // The SDK keeps only the capabilities it knows; keep the client's own for extensions such as partialResults.
     const declared = params.capabilities as Record<string, unknown> | undefined;
     const server = options.sluice.createServer({
@@ -201,6 +206,12 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     const ids = messages.filter((message) => isJSONRPCRequest(message)).map((message) => message.id);
     if (ids.length === 0) {
       for (const message of messages) {
+        // An answer to a request another node's server sent: it goes there.
+        const asker = serverRequestNodeOf(message);
+        if (asker !== undefined && asker !== options.cluster.nodeId) {
+          await options.cluster.forward(session.id, asker, message);
+          continue;
+        }
         const cancelled = cancelledRequestOf(message);
         // Not running here: it runs on another node, or has not started (the cancellation waits for it there).
         if (cancelled !== undefined && !transport.inFlight(cancelled.requestId)) {

@@ -16,6 +16,7 @@
  */
 import {
   isJSONRPCErrorResponse,
+  isJSONRPCRequest,
   isJSONRPCResultResponse,
   type JSONRPCMessage,
   type JSONRPCRequest,
@@ -31,6 +32,23 @@ import type { EventLog } from '../../stores/eventLog.js';
 type RequestId = string | number;
 /** The stream of a request whose stream is still being opened. */
 const OPENING = '';
+/** Ids of the server's own requests to the client, in a cluster: `sluice:NODE:ID`. */
+const SERVER_REQUEST_PREFIX = 'sluice:';
+
+function parseServerRequestId(id: unknown): { node: string; id: RequestId } | undefined {
+  if (typeof id !== 'string' || !id.startsWith(SERVER_REQUEST_PREFIX)) return undefined;
+  const at = id.lastIndexOf(':');
+  if (at <= SERVER_REQUEST_PREFIX.length) return undefined;
+  const original = id.slice(at + 1);
+  return { node: id.slice(SERVER_REQUEST_PREFIX.length, at), id: /^\d+$/.test(original) ? Number(original) : original };
+}
+
+/** The node that sent the request a client's answer is for (`undefined`: not a tagged answer). */
+export function serverRequestNodeOf(message: JSONRPCMessage): string | undefined {
+  if (!isJSONRPCResultResponse(message) && !isJSONRPCErrorResponse(message)) return undefined;
+  return parseServerRequestId(message.id)?.node;
+}
+
 /** The id of the replayed `initialize` of a restored session (a string no client request can collide with here: it never enters the request map). */
 const RESTORE_REQUEST_ID = 'sluice:restore';
 
@@ -56,11 +74,20 @@ export class SessionTransport implements Transport {
   /** Requests of our own whose answers go nowhere (the handshake replayed by {@link SessionTransport.restore}). */
   readonly #discarded = new Map<RequestId, () => void>();
 
-  /** `onSettled` hears of every request answered or cancelled (the cluster releases its claim). */
-  constructor(sessionId: string, log: EventLog, options: { readonly onSettled?: (id: RequestId) => void } = {}) {
+  readonly #node: () => string;
+
+  /**
+   * `onSettled` hears of every request answered or cancelled (the cluster
+   * releases its claim). With `node` (the node's id, in a cluster), the ids
+   * of this server's own requests to the client name the node
+   * (`sluice:NODE:ID`), so an answer that lands on another node finds its way
+   * back ({@link serverRequestNodeOf}).
+   */
+  constructor(sessionId: string, log: EventLog, options: { readonly onSettled?: (id: RequestId) => void; readonly node?: () => string } = {}) {
     this.sessionId = sessionId;
     this.#log = log;
     this.#onSettled = options.onSettled ?? (() => {});
+    this.#node = options.node ?? (() => '');
   }
 
   async start(): Promise<void> {}
@@ -141,8 +168,12 @@ export class SessionTransport implements Transport {
     this.receive({ jsonrpc: '2.0', method: Method.InitializedNotification }, {});
   }
 
-  /** Hands an inbound message to the server. */
+  /** Hands an inbound message to the server (an answer to one of its requests with the id it sent). */
   receive(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      const tagged = parseServerRequestId(message.id);
+      if (tagged !== undefined && tagged.node === this.#node()) message = { ...message, id: tagged.id };
+    }
     this.onmessage?.(message, extra);
   }
 
@@ -208,15 +239,23 @@ export class SessionTransport implements Transport {
       return;
     }
     const related = options?.relatedRequestId;
+    const outgoing = this.#tagged(message, data);
     if (related !== undefined) {
       const streamId = this.#requests.get(related);
       // Answered or cancelled: nobody listens for this any more.
       if (streamId === undefined) return;
-      await this.#enqueue(streamId, () => this.#log.append(streamId, data, { wait: true }));
+      await this.#enqueue(streamId, () => this.#log.append(streamId, outgoing, { wait: true }));
       return;
     }
     const standalone = await this.standaloneStream();
-    await this.#enqueue(standalone, () => this.#log.append(standalone, data));
+    await this.#enqueue(standalone, () => this.#log.append(standalone, outgoing));
+  }
+
+  /** A request of the server's own, in a cluster: its id names this node. */
+  #tagged(message: JSONRPCMessage, data: string): string {
+    const node = this.#node();
+    if (node === '' || !isJSONRPCRequest(message)) return data;
+    return JSON.stringify({ ...message, id: `${SERVER_REQUEST_PREFIX}${node}:${message.id}` });
   }
 
   async close(): Promise<void> {
