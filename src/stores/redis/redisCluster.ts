@@ -46,6 +46,9 @@ interface Claim {
   readonly member: string;
 }
 
+/** How long leaving the cluster waits for Redis (ms). */
+const LEAVE_WAIT_MS = 1000;
+
 type Message =
   | { t: 'cancel'; s: string; r: RequestId; why: string }
   | { t: 'ended'; s: string; from: string }
@@ -143,7 +146,10 @@ export class RedisCluster implements Cluster {
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
     for (const unwatch of this.#unwatch) unwatch();
-    await Promise.allSettled([this.#link.commands.zrem(`${this.#prefix}nodes`, this.#nodeId), this.#link.commands.del(this.#owned(this.#nodeId))]);
+    // Redis unreachable: nothing to wait for; the others reap this node after the timeout.
+    if (!this.#link.ready) return;
+    const leave = Promise.allSettled([this.#link.commands.zrem(`${this.#prefix}nodes`, this.#nodeId), this.#link.commands.del(this.#owned(this.#nodeId))]);
+    await Promise.race([leave, new Promise((resolve) => setTimeout(resolve, LEAVE_WAIT_MS).unref())]);
   }
 
   async #join(): Promise<void> {

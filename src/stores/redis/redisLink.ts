@@ -19,6 +19,8 @@ import { SESSION_SCRIPTS } from './sessionScripts.js';
 import { TASK_SCRIPTS } from './taskScripts.js';
 
 type Listener = (message: string) => void;
+/** How long closing waits for Redis to acknowledge (ms); an unreachable Redis is not waited for at all. */
+const CLOSE_WAIT_MS = 1000;
 type Reply = unknown;
 /** A script defined on the command connection: keys first, then arguments. */
 export type ScriptCall = (name: ScriptName, keys: readonly string[], args: ReadonlyArray<string | number>) => Promise<Reply>;
@@ -139,10 +141,15 @@ export class RedisLink {
     return () => this.#onReady.delete(listener);
   }
 
+  /** Closes both connections: politely when Redis answers (within a second), at once when it does not. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    const ready = this.ready;
     this.#closed = true;
-    await Promise.allSettled([this.#commands.quit(), this.#subscriber.quit()]);
+    if (ready) {
+      const polite = Promise.allSettled([this.#commands.quit(), this.#subscriber.quit()]);
+      await Promise.race([polite, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
+    }
     this.#commands.disconnect();
     this.#subscriber.disconnect();
   }
