@@ -74,3 +74,15 @@ test('initialize on A, list and call on B, the standalone GET on C; DELETE on C 
     assert.equal(((await gone.json()) as { error: { code: number } }).error.code, -32001);
   }
 });
+
+test('a node that stops (SIGTERM) leaves its sessions to the others', async () => {
+  const [a, b, c] = cluster.nodes as [Cluster['nodes'][0], Cluster['nodes'][0], Cluster['nodes'][0]];
+  const session = await openSession(c.url);
+  assert.equal((await inSession(a.url, session, { jsonrpc: '2.0', id: 1, method: 'tools/list' })).status, 200);
+  cluster.proxy.remove(c.port);
+  await c.stop();
+  for (const node of [a, b]) {
+    const listed = await messagesOf(await inSession(node.url, session, { jsonrpc: '2.0', id: 2, method: 'tools/list' }));
+    assert.ok((listed[0]!.result as { tools: unknown[] }).tools.length > 0, `node ${node.port} still serves the session opened on the node that stopped`);
+  }
+});

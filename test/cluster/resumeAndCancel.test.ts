@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { type Cluster, clusterTools, inSession, openSession, startCluster } from '../helpers/cluster.js';
 import { assertExactlyOnce, PartialReader, settles, written } from '../helpers/partialReader.js';
 import { isRunning, waitFor } from '../helpers/processes.js';
@@ -106,4 +107,37 @@ test('a cancellation that reaches B before its call reaches A is not lost: the c
   // The id is free again for a new call.
   const again = await inSession(b.url, session, { jsonrpc: '2.0', id: 'early', method: 'tools/call', params: { name: 'ticker', arguments: { count: 1, delay: 1 } } });
   assert.match(await again.text(), /line 1/);
+});
+
+test('a request id in flight on A is refused on B (409), and A’s call goes on', async () => {
+  const session = await openSession(a.url);
+  const { response, pids } = await startSleepy(a, session, 300);
+  const reused = await inSession(b.url, session, { jsonrpc: '2.0', id: 300, method: 'tools/call', params: { name: 'ticker', arguments: { count: 1, delay: 1 } } });
+  assert.equal(reused.status, 409);
+  assert.match(((await reused.json()) as { error: { message: string } }).error.message, /already in flight in this session on another node/);
+  assert.ok(pids.every(isRunning), 'the first call is unharmed');
+  await inSession(b.url, session, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 300 } });
+  await waitFor(() => !pids.some(isRunning), 5000, 'the call to stop');
+  await response.body?.cancel().catch(() => {});
+});
+
+test('a cancellation whose message is lost while A’s subscription is down still stops the call (A re-checks after reconnecting)', async () => {
+  const session = await openSession(a.url);
+  const { response, pids } = await startSleepy(a, session, 400);
+  // B holds the session already, so its cancellation goes out at once, well inside A's 100 ms without a subscription.
+  assert.equal((await inSession(b.url, session, { jsonrpc: '2.0', id: 401, method: 'tools/list' })).status, 200);
+  const admin = new Redis(cluster.redis.port, '127.0.0.1');
+  try {
+    // A's subscriber connection drops; ioredis reconnects it 100 ms later, so the message published meanwhile is lost.
+    const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+    const id = new RegExp(`id=(\\d+) [^\\n]*name=sluice-sub-${a.process.pid}\\b`).exec(clients)?.[1];
+    assert.ok(id, `A's subscriber connection in CLIENT LIST: ${clients}`);
+    await admin.call('CLIENT', 'KILL', 'ID', id);
+    const cancel = await inSession(b.url, session, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 400, reason: 'test' } });
+    assert.equal(cancel.status, 202);
+    await waitFor(() => !pids.some(isRunning), 5000, 'the call to stop through its durable marker');
+  } finally {
+    admin.disconnect();
+    await response.body?.cancel().catch(() => {});
+  }
 });

@@ -10,6 +10,7 @@
  * can be replayed.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { seededRandom } from './seededRandom.js';
 
 export interface ChaosOptions {
   /** Shortest and longest time a resumable stream lives before it is cut (ms). */
@@ -18,18 +19,6 @@ export interface ChaosOptions {
   readonly seed: number;
   /** Also cut raw (non-SSE) response bodies of this content type once their first bytes went through. */
   readonly rawContentType?: RegExp;
-}
-
-/** mulberry32: a small seeded PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class ChaosProxy {
@@ -44,7 +33,7 @@ export class ChaosProxy {
     private readonly targetPort: number,
     private readonly options: ChaosOptions,
   ) {
-    this.#random = random(options.seed);
+    this.#random = seededRandom(options.seed);
   }
 
   /** Starts listening; resolves with the port. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ClusterProxy, type ClusterProxyOptions } from './clusterProxy.js';
 import { waitFor } from './processes.js';
 import { type RunningRedis, startRedis } from './redisServer.js';
-import { CLI, ROOT, tempDir } from './servers.js';
+import { CLI, ROOT, tempDir, tickerConfig } from './servers.js';
 
 export interface ClusterNode {
   readonly port: number;
@@ -119,15 +119,9 @@ export async function startCluster(options: {
  */
 export function clusterTools(extra = ''): string {
   const script = (name: string) => join(ROOT, 'test/fixtures/scripts', name);
-  return `
-progress: { perSecond: 0 }
-tools:
-  - name: ticker
-    description: prints numbered lines slowly
-    command: node
-    args: ["${script('ticker.mjs')}", "{{count}}", "{{delay}}"]
-    parameters: { count: { type: integer }, delay: { type: integer } }
-  - name: beating
+  // The one-node tests' `ticker` config, with the cluster tests' tools after it.
+  return tickerConfig({
+    extra: `  - name: beating
     description: prints numbered lines slowly, its pid in a file
     command: node
     args: ["${script('ticker.mjs')}", "{{count}}", "{{delay}}", "{{pidFile}}"]
@@ -142,7 +136,8 @@ tools:
     command: node
     args: ["${script('numbered.mjs')}", "{{lines}}", "{{size}}", "{{countFile}}"]
     parameters: { lines: { type: integer }, size: { type: integer }, countFile: { type: string } }
-${extra}`;
+${extra}`,
+  });
 }
 
 /** A raw 2025 `initialize` POST to one node; the session id. */

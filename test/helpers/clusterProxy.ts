@@ -8,21 +8,10 @@
  * an event id (seeded), like `chaosProxy.ts` does for one node.
  */
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { seededRandom } from './seededRandom.js';
 
 export interface ClusterProxyOptions {
   readonly chaos?: { readonly minLifeMs: number; readonly maxLifeMs: number; readonly seed: number };
-}
-
-/** mulberry32: a small seeded PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class ClusterProxy {
@@ -47,7 +36,7 @@ export class ClusterProxy {
     readonly backends: number[],
     private readonly options: ClusterProxyOptions = {},
   ) {
-    this.#random = random(options.chaos?.seed ?? 1);
+    this.#random = seededRandom(options.chaos?.seed ?? 1);
   }
 
   async listen(): Promise<number> {

@@ -202,3 +202,13 @@ test('progress heartbeat and script limits, globally and per tool', () => {
   assert.match(errorOf('tools:\n  - { name: t, description: d, command: x, concurrency: 0 }\n').message, /concurrency: must be an integer >= 1/);
   assert.match(errorOf('progress: { heartbeat: soon }\n').message, /progress\.heartbeat: must be a duration/);
 });
+
+test('store: a Redis URL or { url, prefix, nodeTimeout }; memory or nothing is none; anything else names itself', () => {
+  assert.equal(parseConfig('tools: []\n', FILE).store, undefined);
+  assert.equal(parseConfig('store: memory\n', FILE).store, undefined);
+  assert.deepEqual(parseConfig('store: redis://10.0.0.5:6379/2\n', FILE).store, { url: 'redis://10.0.0.5:6379/2', prefix: undefined, nodeTimeoutMs: undefined });
+  assert.deepEqual(parseConfig('store: { url: "rediss://h:6380", prefix: "svc:", nodeTimeout: 4s }\n', FILE).store, { url: 'rediss://h:6380', prefix: 'svc:', nodeTimeoutMs: 4000 });
+  assert.match(errorOf('store: postgres://x\n').message, /store: must be memory or a redis:\/\/HOST:PORT\[\/DB\] URL/);
+  assert.match(errorOf('store: { url: "redis://h", timeout: 3s }\n').message, /store\.timeout: unknown key/);
+  assert.match(errorOf('store: { url: "redis://h", nodeTimeout: soon }\n').message, /store\.nodeTimeout: must be a duration/);
+});

@@ -1,7 +1,8 @@
 // Many tool calls in flight on one server: each adds one listener to the
 // server's shutdown signal while it runs, and Node must not take that for a
 // leak (a MaxListenersExceededWarning at the 11th call, seen under a cluster's
-// slower calls). Shutdown still reaches every one of them.
+// slower calls). Shutdown still reaches every one of them. And the key that seals 2026
+// multi-round-trip state: too short is refused; one key shared by servers opens their state.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SluiceServer } from '../../src/server/sluiceServer.js';
@@ -55,4 +56,15 @@ test(`${CALLS} calls in flight raise no listener-leak warning, and shutdown stop
     process.off('warning', onWarning);
     await handler.close();
   }
+});
+
+test('the request-state key must be at least 32 bytes; two servers with one key read each other’s state', async () => {
+  assert.throws(() => new SluiceServer({ name: 's', version: '0', requestStateKey: 'short' }), /requestStateKey must be at least 32 bytes/);
+  const key = 'k'.repeat(32);
+  const a = new SluiceServer({ name: 'a', version: '0', requestStateKey: key });
+  const b = new SluiceServer({ name: 'b', version: '0', requestStateKey: key });
+  const other = new SluiceServer({ name: 'c', version: '0' });
+  const sealed = await a.requestState.mint({ step: 2 });
+  assert.deepEqual(await b.requestState.verify(sealed, {} as never), { step: 2 });
+  await assert.rejects(other.requestState.verify(sealed, {} as never), 'a per-process key cannot read it');
 });

@@ -68,8 +68,9 @@ export class RedisLink {
       // Reconnect quickly, never give up: service returns by itself when Redis is back.
       retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
     };
-    this.#commands = new Redis({ ...common, enableAutoPipelining: true, connectionName: 'sluice' });
-    this.#subscriber = new Redis({ ...common, connectionName: 'sluice-sub' });
+    this.#commands = new Redis({ ...common, enableAutoPipelining: true, connectionName: `sluice-${process.pid}` });
+    // Named by process, so an operator (or a test) can tell the nodes apart in CLIENT LIST.
+    this.#subscriber = new Redis({ ...common, connectionName: `sluice-sub-${process.pid}` });
     for (const [name, lua] of Object.entries(SCRIPTS)) this.#commands.defineCommand(name, { numberOfKeys: 1, lua });
     const noteError = (error: Error) => {
       this.lastError = error.message;

@@ -105,7 +105,6 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     const sessionId = request.headers.get(Header.SessionId);
     const session = sessionId === null ? undefined : await find(sessionId);
     if (session === undefined) return serve(request, body); // the usual 400 / 404 answers
-    sessions.touch(session);
     const signal = AbortSignal.any([request.signal, session.ended.signal]);
     const response = await serveResourceStream(options.sluice, request, body, { chunkBytes: options.streamChunkBytes, clientCapabilities: session.clientCapabilities, signal });
     if (response.body === null) return response;

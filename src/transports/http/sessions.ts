@@ -157,23 +157,24 @@ export class SessionRegistry {
 
   /** Marks activity: moves the session to the most-recent end, here and in the store. */
   touch(session: Session): void {
-    // Never resurrect: a stream of an ended session may finish after the end.
-    if (this.#sessions.get(session.id) !== session) return;
-    session.lastSeen = this.#clock.now();
-    this.#sessions.delete(session.id);
-    this.#sessions.set(session.id, session);
-    void this.#stores.store.touch(session.id, session.lastSeen).catch(() => {});
+    void this.#mark(session).catch(() => {});
   }
 
   /** Marks activity and checks the session still exists in the store (another node may have ended it); drops it here if not. */
   async alive(session: Session): Promise<boolean> {
-    if (this.#sessions.get(session.id) !== session) return false;
+    if (await this.#mark(session)) return true;
+    await this.drop(session.id);
+    return false;
+  }
+
+  /** Moves a held session to the most-recent end and tells the store; whether the store still has it. */
+  #mark(session: Session): Promise<boolean> {
+    // Never resurrect: a stream of an ended session may finish after the end.
+    if (this.#sessions.get(session.id) !== session) return Promise.resolve(false);
     session.lastSeen = this.#clock.now();
     this.#sessions.delete(session.id);
     this.#sessions.set(session.id, session);
-    if (await this.#stores.store.touch(session.id, session.lastSeen)) return true;
-    await this.drop(session.id);
-    return false;
+    return this.#stores.store.touch(session.id, session.lastSeen);
   }
 
   /** Ends a session for the whole service (DELETE, TTL, eviction) and releases what it holds. Idempotent. */
