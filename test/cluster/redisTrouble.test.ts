@@ -21,8 +21,9 @@ after(async () => {
 });
 
 const health = async (url: string) => {
-  const response = await fetch(url.replace('/mcp', '/healthz'));
-  return { status: response.status, body: (await response.json()) as { status: string; store: { kind: string; ready: boolean } } };
+  // /healthz never waits on the store: a hang fails here, clearly.
+  const response = await fetch(url.replace('/mcp', '/healthz'), { signal: AbortSignal.timeout(3000) });
+  return { status: response.status, body: (await response.json()) as { status: string; store: { kind: string; ready: boolean }; nodes?: string[] } };
 };
 
 test('Redis paused mid-call: the stream waits and then delivers every partial once', async () => {
@@ -41,6 +42,9 @@ test('Redis paused mid-call: the stream waits and then delivers every partial on
   const body = call.body!.getReader();
   while (reader.bytes < 256 * 1024) reader.feed((await body.read()).value!);
   process.kill(cluster.redis.pid, 'SIGSTOP');
+  // A stalled Redis still looks connected: /healthz answers anyway, without the list of nodes it cannot get.
+  const stalled = await health(a!.url);
+  assert.equal(stalled.body.nodes, undefined);
   const resume = setTimeout(() => process.kill(cluster.redis.pid, 'SIGCONT'), 1000);
   try {
     for (let chunk = await body.read(); !chunk.done; chunk = await body.read()) reader.feed(chunk.value);

@@ -29,6 +29,9 @@ import { createHttpMetrics, methodLabel, outcomeOf } from './metrics.js';
 import { nodeAdapter } from './nodeAdapter.js';
 
 /** Options of {@link serveHttp}. */
+/** How long `/healthz` waits for the store to list the nodes (ms). */
+const HEALTH_NODES_WAIT_MS = 500;
+
 export interface ServeHttpOptions extends HttpHandlerOptions {
   /** @defaultValue {@link DEFAULT_HOST} */
   readonly host?: string;
@@ -120,8 +123,11 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
     } else if (pathname === '/healthz' && req.method === 'GET') {
       // 503 while the stores are unreachable: a balancer sends 2025 sessions elsewhere (a 2026 request would still be served).
       const store = handler.stores.health();
-      // Never waits on an unreachable store: the nodes are listed only while it answers.
-      const nodes = store.ready ? handler.stores.cluster.nodes().catch(() => undefined) : Promise.resolve(undefined);
+      // Never waits on an unreachable store: the nodes are listed only when it answers within half a second
+      // (a Redis that just died or stalls still looks connected for a moment).
+      const nodes = store.ready
+        ? Promise.race([handler.stores.cluster.nodes().catch(() => undefined), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), HEALTH_NODES_WAIT_MS).unref())])
+        : Promise.resolve(undefined);
       void nodes.then((nodes) =>
         writeJson(res, store.ready ? 200 : 503, {
           status: store.ready ? 'ok' : 'store unavailable',
