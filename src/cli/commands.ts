@@ -7,10 +7,8 @@
  *
  * @module
  */
-import { createWriteStream, existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Writable } from 'node:stream';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { connect, type Era } from '../client/connect.js';
 import { chunkSizeOf } from '../client/readStream.js';
@@ -21,6 +19,7 @@ import { loadConfig, type SluiceConfig } from '../runner/config.js';
 import type { Stores } from '../stores/stores.js';
 import { AddressInUseError, serveHttp, type RunningHttpServer } from '../transports/http/nodeServer.js';
 import { serveStdio } from '../transports/stdio.js';
+import { outputSink } from './outputSink.js';
 import { createProgressView } from './progressView.js';
 import { createTransferView, formatBytes } from './transferView.js';
 
@@ -221,21 +220,19 @@ export async function readCommand(target: string, uri: string, options: ReadOpti
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
   process.on('SIGINT', onSigint);
-  const partialPath = options.output === undefined ? undefined : `${options.output}.sluice-partial`;
-  const out: Writable = partialPath === undefined ? process.stdout : createWriteStream(partialPath);
+  const sink = outputSink(options.output, (error) => controller.abort(error));
   let completed = false;
   try {
     const stream = client.readResourceStream(uri, { chunkSize, signal: controller.signal });
     let bytes = 0;
     for await (const chunk of stream) {
       bytes += chunk.length;
-      if (!out.write(chunk)) await drained(out);
+      await sink.write(chunk);
       view.update(bytes, stream.size);
     }
     view.update(bytes, stream.size);
     view.stop();
-    await endOf(out);
-    if (partialPath !== undefined) await rename(partialPath, options.output!);
+    await sink.commit();
     completed = true;
     const stats = stream.stats();
     log(
@@ -245,33 +242,9 @@ export async function readCommand(target: string, uri: string, options: ReadOpti
   } finally {
     view.stop();
     process.off('SIGINT', onSigint);
-    if (!completed && partialPath !== undefined) {
-      out.destroy();
-      await rm(partialPath, { force: true });
-    }
+    if (!completed) await sink.abandon();
     await client.close().catch(() => {});
   }
-}
-
-function drained(out: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (error?: Error) => {
-      out.off('drain', done);
-      out.off('error', done);
-      if (error !== undefined) reject(error);
-      else resolve();
-    };
-    out.once('drain', done);
-    out.once('error', done);
-  });
-}
-
-function endOf(out: Writable): Promise<void> {
-  if (out === process.stdout) return new Promise((resolve, reject) => out.write('', (error) => (error ? reject(error) : resolve())));
-  return new Promise((resolve, reject) => {
-    out.once('error', reject);
-    out.end(() => resolve());
-  });
 }
 
 /** Connects; `notice` gets one line per attempt to resume a dropped stream. */
