@@ -46,9 +46,17 @@ export interface TaskRecord {
   readonly cancelRequested: boolean;
   /** The last `::checkpoint` token of its script. */
   readonly checkpoint?: string;
+  /** The furthest progress it reported (never goes back, across restarts too). */
+  readonly progress?: TaskProgress;
   readonly request: TaskRequest;
-  /** Outstanding server-to-client requests while `input_required`. */
+  /** Outstanding server-to-client requests while `input_required`, by key (unique over the task's life). */
   readonly inputRequests?: Readonly<Record<string, unknown>>;
+  /** Answers gathered for the current round, by the same keys; handed to the tool when every key is answered. */
+  readonly inputResponses?: Readonly<Record<string, unknown>>;
+  /** Rounds of input asked for so far (keys carry the round, so none is reused). */
+  readonly round?: number;
+  /** The tool's sealed multi-round-trip state of the last round. */
+  readonly requestState?: string;
   /** The final result (`completed`). */
   readonly result?: Readonly<Record<string, unknown>>;
   /** The JSON-RPC error (`failed`). */
@@ -58,7 +66,28 @@ export interface TaskRecord {
 export type NewTask = Pick<TaskRecord, 'taskId' | 'ttlMs' | 'principal' | 'request'> & Partial<Pick<TaskRecord, 'pollIntervalMs' | 'statusMessage' | 'runner'>>;
 
 /** What a transition changes besides the status. */
-export type TaskUpdate = Partial<Pick<TaskRecord, 'statusMessage' | 'inputRequests' | 'result' | 'error' | 'runner'>>;
+export type TaskUpdate = Partial<Pick<TaskRecord, 'statusMessage' | 'inputRequests' | 'result' | 'error' | 'runner' | 'round' | 'requestState'>>;
+
+export interface TaskProgress {
+  readonly progress: number;
+  readonly total?: number;
+  readonly message?: string;
+}
+
+/** What a running task reports (see {@link TaskStore.report}). */
+export interface TaskReport {
+  readonly checkpoint?: string;
+  readonly progress?: TaskProgress;
+  readonly statusMessage?: string;
+}
+
+/** The outcome of {@link TaskStore.answer}. */
+export interface AnswerOutcome {
+  /** The task after the answers; `undefined` when there is none. */
+  readonly task: TaskRecord | undefined;
+  /** Every outstanding key is answered: the task is `working` again with no runner, for the next round to be run. */
+  readonly ready: boolean;
+}
 
 /** The outcome of {@link TaskStore.transition}: the task after it, or why nothing changed. */
 export type TransitionOutcome =
@@ -102,8 +131,20 @@ export interface TaskStore {
    * Of two nodes picking up one lost task, one wins.
    */
   assign(taskId: string, from: string, to: string): Promise<boolean>;
-  /** Keeps a script's last checkpoint token, while the task runs on `runner`; whether it was kept. */
-  checkpoint(taskId: string, token: string, runner: string): Promise<boolean>;
+  /**
+   * Keeps what a task running on `runner` reports: its last checkpoint token,
+   * its progress (only when further than the stored one) and status message.
+   * Whether the task still runs there (a fenced-off runner is refused).
+   */
+  report(taskId: string, runner: string, report: TaskReport): Promise<boolean>;
+  /**
+   * Takes answers to outstanding input requests atomically: keys not
+   * outstanding are ignored; answered keys leave `inputRequests`. When none is
+   * left, the task is `working` again with no runner (`ready`).
+   */
+  answer(taskId: string, responses: Readonly<Record<string, unknown>>): Promise<AnswerOutcome>;
+  /** Every task not yet finished, with the node running it ('' for none): for adopting lost ones. */
+  unfinished(): Promise<Array<{ readonly taskId: string; readonly runner: string }>>;
   /** The tasks of one principal, oldest first, `limit` per page. */
   list(principal: string, options: { readonly cursor?: string; readonly limit: number }): Promise<TaskPage>;
 }

@@ -11,16 +11,18 @@ import { type Clock, wallClock } from '../../flow/clock.js';
 import {
   TERMINAL_STATUSES,
   TaskStoreFullError,
+  type AnswerOutcome,
   type NewTask,
   type TaskPage,
   type TaskRecord,
   type TaskStatus,
   type TaskStore,
+  type TaskReport,
   type TaskStoreLimits,
   type TaskUpdate,
   type TransitionOutcome,
 } from '../taskStore.js';
-import { transitionAllowed } from '../taskTransitions.js';
+import { applyAnswer, applyReport, applyTransition } from '../taskTransitions.js';
 
 interface Stored {
   record: TaskRecord;
@@ -84,17 +86,10 @@ export class MemoryTaskStore implements TaskStore {
   async transition(taskId: string, to: TaskStatus, update: TaskUpdate = {}): Promise<TransitionOutcome> {
     const stored = this.#live(taskId);
     if (stored === undefined) return { ok: false, reason: 'unknown' };
-    if (!transitionAllowed(stored.record.status, to)) return { ok: false, reason: 'not-allowed', task: stored.record };
+    const next = applyTransition(stored.record, to, update, this.#clock.now());
+    if (next === undefined) return { ok: false, reason: 'not-allowed', task: stored.record };
     const terminal = TERMINAL_STATUSES.has(to);
-    this.#replace(stored, {
-      ...stored.record,
-      ...update,
-      status: to,
-      lastUpdatedAt: this.#clock.now(),
-      // What it asked for is answered or moot once it runs again or ends.
-      ...(to !== 'input_required' && { inputRequests: undefined }),
-      ...(terminal && { runner: '' }),
-    });
+    this.#replace(stored, next);
     if (terminal) {
       this.#ended.add(taskId);
       this.#makeRoom(0, 0, taskId);
@@ -118,11 +113,28 @@ export class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  async checkpoint(taskId: string, token: string, runner: string): Promise<boolean> {
+  async report(taskId: string, runner: string, report: TaskReport): Promise<boolean> {
     const stored = this.#live(taskId);
-    if (stored === undefined || TERMINAL_STATUSES.has(stored.record.status) || stored.record.runner !== runner) return false;
-    this.#replace(stored, { ...stored.record, checkpoint: token, lastUpdatedAt: this.#clock.now() });
+    const next = stored && applyReport(stored.record, runner, report, this.#clock.now());
+    if (next === undefined) return false;
+    this.#replace(stored!, next);
     return true;
+  }
+
+  async answer(taskId: string, responses: Readonly<Record<string, unknown>>): Promise<AnswerOutcome> {
+    const stored = this.#live(taskId);
+    if (stored === undefined) return { task: undefined, ready: false };
+    const outcome = applyAnswer(stored.record, responses, this.#clock.now());
+    if (outcome === undefined) return { task: stored.record, ready: false };
+    this.#replace(stored, outcome.next);
+    return { task: outcome.next, ready: outcome.ready };
+  }
+
+  async unfinished(): Promise<Array<{ taskId: string; runner: string }>> {
+    this.#pruneExpired(this.#clock.now());
+    const out: Array<{ taskId: string; runner: string }> = [];
+    for (const [taskId, { record }] of this.#tasks) if (!TERMINAL_STATUSES.has(record.status)) out.push({ taskId, runner: record.runner });
+    return out;
   }
 
   async list(principal: string, options: { readonly cursor?: string; readonly limit: number }): Promise<TaskPage> {

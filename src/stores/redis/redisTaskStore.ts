@@ -13,17 +13,20 @@ import { type Clock, wallClock } from '../../flow/clock.js';
 import {
   TERMINAL_STATUSES,
   TaskStoreFullError,
+  type AnswerOutcome,
   type NewTask,
   type TaskPage,
   type TaskRecord,
   type TaskStatus,
   type TaskStore,
+  type TaskReport,
   type TaskStoreLimits,
   type TaskUpdate,
   type TransitionOutcome,
 } from '../taskStore.js';
-import { transitionAllowed } from '../taskTransitions.js';
+import { applyAnswer, applyReport, applyTransition } from '../taskTransitions.js';
 import type { RedisLink } from './redisLink.js';
+import type { TASK_SCRIPTS } from './taskScripts.js';
 
 const encoder = new TextEncoder();
 /** Compare-and-set attempts before a change gives up (each lost attempt means another node changed the task). */
@@ -45,7 +48,7 @@ export class RedisTaskStore implements TaskStore {
     this.#clock = clock;
   }
 
-  #run(name: 'slTaskCreate' | 'slTaskGet' | 'slTaskWrite' | 'slTaskList', ...args: Array<string | number>): Promise<unknown> {
+  #run(name: keyof typeof TASK_SCRIPTS, ...args: Array<string | number>): Promise<unknown> {
     return this.#link.script(name, [`${this.#prefix}tasks:meta`], [this.#prefix, ...args]);
   }
 
@@ -54,7 +57,7 @@ export class RedisTaskStore implements TaskStore {
     const record: TaskRecord = { ...task, status: 'working', createdAt: now, lastUpdatedAt: now, runner: task.runner ?? '', cancelRequested: false };
     const json = JSON.stringify(record);
     const { maxTasks, maxBytes } = this.limits;
-    const created = await this.#run('slTaskCreate', task.taskId, json, encoder.encode(json).length, task.principal, now, task.ttlMs ?? -1, maxTasks, maxBytes);
+    const created = await this.#run('slTaskCreate', task.taskId, json, encoder.encode(json).length, task.principal, now, task.ttlMs ?? -1, maxTasks, maxBytes, record.runner);
     if (created !== 1) throw new TaskStoreFullError(`${maxTasks} tasks or ${maxBytes} bytes`);
     return record;
   }
@@ -66,12 +69,8 @@ export class RedisTaskStore implements TaskStore {
   async transition(taskId: string, to: TaskStatus, update: TaskUpdate = {}): Promise<TransitionOutcome> {
     let refused: TaskRecord | undefined;
     const task = await this.#change(taskId, (record) => {
-      if (!transitionAllowed(record.status, to)) {
-        refused = record;
-        return undefined;
-      }
-      const next: TaskRecord = { ...record, ...update, status: to, lastUpdatedAt: this.#clock.now(), ...(TERMINAL_STATUSES.has(to) && { runner: '' }) };
-      if (to !== 'input_required') delete (next as { inputRequests?: unknown }).inputRequests;
+      const next = applyTransition(record, to, update, this.#clock.now());
+      if (next === undefined) refused = record;
       return next;
     });
     if (task !== undefined) return { ok: true, task };
@@ -95,11 +94,27 @@ export class RedisTaskStore implements TaskStore {
     return changed !== undefined;
   }
 
-  async checkpoint(taskId: string, token: string, runner: string): Promise<boolean> {
-    const changed = await this.#change(taskId, (record) =>
-      TERMINAL_STATUSES.has(record.status) || record.runner !== runner ? undefined : { ...record, checkpoint: token, lastUpdatedAt: this.#clock.now() },
-    );
-    return changed !== undefined;
+  async report(taskId: string, runner: string, report: TaskReport): Promise<boolean> {
+    return (await this.#change(taskId, (record) => applyReport(record, runner, report, this.#clock.now()))) !== undefined;
+  }
+
+  async answer(taskId: string, responses: Readonly<Record<string, unknown>>): Promise<AnswerOutcome> {
+    let current: TaskRecord | undefined;
+    let ready = false;
+    const changed = await this.#change(taskId, (record) => {
+      current = record;
+      const outcome = applyAnswer(record, responses, this.#clock.now());
+      ready = outcome?.ready ?? false;
+      return outcome?.next;
+    });
+    return { task: changed ?? current, ready: changed !== undefined && ready };
+  }
+
+  async unfinished(): Promise<Array<{ taskId: string; runner: string }>> {
+    const flat = (await this.#run('slTaskUnfinished')) as string[];
+    const out: Array<{ taskId: string; runner: string }> = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ taskId: flat[i]!, runner: flat[i + 1]! });
+    return out;
   }
 
   async list(principal: string, options: { readonly cursor?: string; readonly limit: number }): Promise<TaskPage> {
@@ -129,7 +144,7 @@ export class RedisTaskStore implements TaskStore {
       const json = JSON.stringify(next);
       const ends = TERMINAL_STATUSES.has(next.status) && !TERMINAL_STATUSES.has(current.record.status) ? 1 : 0;
       const { maxTasks, maxBytes } = this.limits;
-      const written = await this.#run('slTaskWrite', taskId, current.version, json, next.status, encoder.encode(json).length, ends, this.#clock.now(), maxTasks, maxBytes);
+      const written = await this.#run('slTaskWrite', taskId, current.version, json, next.status, encoder.encode(json).length, ends, this.#clock.now(), maxTasks, maxBytes, next.runner);
       if (written === 'ok') return next;
       if (written === 'gone') return undefined;
     }

@@ -25,6 +25,7 @@ local function drop(id)
   redis.call('DEL', tkey(id))
   redis.call('ZREM', P .. 'tasks', id)
   redis.call('ZREM', P .. 'tasks:ended', id)
+  redis.call('HDEL', P .. 'tasks:runners', id)
   if f[2] then redis.call('ZREM', P .. 'tasks:p:' .. f[2], id) end
 end
 local function expired(id, now)
@@ -50,7 +51,7 @@ local function room(tasks, bytes, now, maxTasks, maxBytes, keep)
 end
 `;
 
-/** ARGV: prefix, id, record JSON, bytes, principal, now, ttlMs (-1 = none), maxTasks, maxBytes → 1, or 0 when full of running tasks. */
+/** ARGV: prefix, id, record JSON, bytes, principal, now, ttlMs (-1 = none), maxTasks, maxBytes, runner → 1, or 0 when full of running tasks. */
 const CREATE = `
 local now = tonumber(ARGV[6])
 if not room(1, tonumber(ARGV[4]), now, tonumber(ARGV[8]), tonumber(ARGV[9]), nil) then return 0 end
@@ -61,6 +62,7 @@ redis.call('HSET', tkey(ARGV[2]), 'r', ARGV[3], 's', 'working', 'v', 1, 'seq', s
 redis.call('ZADD', P .. 'tasks', seq, ARGV[2])
 redis.call('ZADD', P .. 'tasks:p:' .. ARGV[5], seq, ARGV[2])
 redis.call('HINCRBY', META, 'bytes', tonumber(ARGV[4]))
+redis.call('HSET', P .. 'tasks:runners', ARGV[2], ARGV[10])
 return 1
 `;
 
@@ -75,7 +77,7 @@ return {f[1], f[2]}
 
 /**
  * ARGV: prefix, id, expected version, record JSON, status, bytes, ends (0|1),
- * now, maxTasks, maxBytes → 'ok' | 'stale' (changed meanwhile: read again) | 'gone'.
+ * now, maxTasks, maxBytes, runner → 'ok' | 'stale' (changed meanwhile: read again) | 'gone'.
  */
 const WRITE = `
 local id = ARGV[2]
@@ -86,8 +88,11 @@ local old = tonumber(redis.call('HGET', tkey(id), 'b'))
 redis.call('HSET', tkey(id), 'r', ARGV[4], 's', ARGV[5], 'v', tonumber(v) + 1, 'b', ARGV[6])
 redis.call('HINCRBY', META, 'bytes', tonumber(ARGV[6]) - old)
 if ARGV[7] == '1' then
+  redis.call('HDEL', P .. 'tasks:runners', id)
   redis.call('ZADD', P .. 'tasks:ended', redis.call('HINCRBY', META, 'ended', 1), id)
   room(0, 0, tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), id)
+elseif redis.call('HEXISTS', P .. 'tasks:runners', id) == 1 then
+  redis.call('HSET', P .. 'tasks:runners', id, ARGV[11])
 end
 return 'ok'
 `;
@@ -117,7 +122,13 @@ end
 return out
 `;
 
+/** ARGV: prefix → {id1, runner1, …} of every unfinished task. */
+const UNFINISHED = `
+return redis.call('HGETALL', P .. 'tasks:runners')
+`;
+
 export const TASK_SCRIPTS = {
+  slTaskUnfinished: LIBRARY + UNFINISHED,
   slTaskCreate: LIBRARY + CREATE,
   slTaskGet: LIBRARY + GET,
   slTaskWrite: LIBRARY + WRITE,

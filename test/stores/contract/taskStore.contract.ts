@@ -123,18 +123,63 @@ export function taskStoreContract(name: string, make: TaskStoreFactory): void {
     test('a checkpoint is kept while the task runs on the node that writes it; one node wins a hand-over', async () => {
       const { store } = await open();
       await store.create(task('k', { runner: 'node-a' }));
-      assert.equal(await store.checkpoint('k', 'step-1', 'node-a'), true);
-      assert.equal(await store.checkpoint('k', 'step-x', 'node-b'), false, 'another node does not run it');
+      assert.equal(await store.report('k', 'node-a', { checkpoint: 'step-1' }), true);
+      assert.equal(await store.report('k', 'node-b', { checkpoint: 'step-x' }), false, 'another node does not run it');
       assert.equal((await store.get('k'))!.checkpoint, 'step-1');
       const handed = await Promise.all([store.assign('k', 'node-a', 'node-b'), store.assign('k', 'node-a', 'node-c')]);
       assert.deepEqual(handed.filter(Boolean).length, 1, 'of two nodes taking it over, one wins');
       const to = handed[0] ? 'node-b' : 'node-c';
-      assert.equal(await store.checkpoint('k', 'step-2', to), true, `it moved to ${to}`);
-      assert.equal(await store.checkpoint('k', 'step-y', 'node-a'), false, 'the old runner is fenced off');
+      assert.equal(await store.report('k', to, { checkpoint: 'step-2' }), true, `it moved to ${to}`);
+      assert.equal(await store.report('k', 'node-a', { checkpoint: 'step-y' }), false, 'the old runner is fenced off');
       await store.transition('k', 'completed', { result: { content: [] } });
-      assert.equal(await store.checkpoint('k', 'step-3', to), false, 'finished');
+      assert.equal(await store.report('k', to, { checkpoint: 'step-3' }), false, 'finished');
       assert.equal(await store.assign('k', '', 'node-d'), false, 'a finished task is not picked up');
       assert.equal((await store.get('k'))!.checkpoint, 'step-2');
+    });
+
+    test('reported progress never goes back, even from a runner that started again', async () => {
+      const { store } = await open();
+      await store.create(task('p', { runner: 'node-a' }));
+      assert.equal(await store.report('p', 'node-a', { progress: { progress: 40, total: 100, message: 'item 40' }, statusMessage: '40/100' }), true);
+      await store.report('p', 'node-a', { progress: { progress: 10, total: 100 } });
+      assert.deepEqual((await store.get('p'))!.progress, { progress: 40, total: 100, message: 'item 40' });
+      assert.equal((await store.get('p'))!.statusMessage, '40/100');
+      await store.report('p', 'node-a', { progress: { progress: 41, total: 100 } });
+      assert.equal((await store.get('p'))!.progress!.progress, 41);
+    });
+
+    test('answers: unknown keys ignored, partial answers kept, the last one makes the task ready to run again', async () => {
+      const { store } = await open();
+      await store.create(task('a', { runner: 'node-a' }));
+      await store.transition('a', 'input_required', { inputRequests: { '1.x': { method: 'elicitation/create' }, '1.y': { method: 'elicitation/create' } }, round: 1 });
+      const ignored = await store.answer('a', { nope: { action: 'accept' } });
+      assert.deepEqual([ignored.ready, Object.keys(ignored.task!.inputRequests!)], [false, ['1.x', '1.y']]);
+      const partial = await store.answer('a', { '1.x': { action: 'accept', content: { v: 1 } } });
+      assert.equal(partial.ready, false);
+      assert.equal(partial.task!.status, 'input_required');
+      assert.deepEqual(Object.keys(partial.task!.inputRequests!), ['1.y'], 'only the pending key is left');
+      const twice = await Promise.all([store.answer('a', { '1.y': { action: 'decline' } }), store.answer('a', { '1.y': { action: 'decline' } })]);
+      assert.equal(twice.filter((o) => o.ready).length, 1, 'one answer completes the round');
+      const ready = (await store.get('a'))!;
+      assert.deepEqual([ready.status, ready.runner, ready.inputRequests], ['working', '', undefined]);
+      assert.deepEqual(ready.inputResponses, { '1.x': { action: 'accept', content: { v: 1 } }, '1.y': { action: 'decline' } });
+      assert.equal((await store.answer('gone', {})).task, undefined);
+      await store.transition('a', 'input_required', { inputRequests: { '2.x': {} }, round: 2 });
+      assert.equal((await store.get('a'))!.inputResponses, undefined, 'a new round gathers new answers');
+    });
+
+    test('unfinished: every task still running, with its runner; finished ones leave', async () => {
+      const { store } = await open();
+      await store.create(task('u1', { runner: 'node-a' }));
+      await store.create(task('u2'));
+      await store.create(task('u3', { runner: 'node-b' }));
+      await store.assign('u2', '', 'node-c');
+      await store.transition('u3', 'completed', { result: { content: [] } });
+      const rows = (await store.unfinished()).sort((x, y) => x.taskId.localeCompare(y.taskId));
+      assert.deepEqual(rows, [
+        { taskId: 'u1', runner: 'node-a' },
+        { taskId: 'u2', runner: 'node-c' },
+      ]);
     });
 
     test('list: one principal’s tasks, oldest first, page by page', async () => {
