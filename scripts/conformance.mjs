@@ -3,8 +3,8 @@
 //
 // - @modelcontextprotocol/conformance 0.1.16, `--suite all` (the active suite
 //   plus the pending json-schema-2020-12 and server-sse-polling): 0 failed;
-// - 0.2.0-alpha.12 `server-sse-polling` and `server-session-lifecycle`: every
-//   check SUCCESS, no WARNING.
+// - 0.2.0-alpha.12 `server-sse-polling`, `server-session-lifecycle` and the
+//   nine `tasks-*` scenarios it scores: every check SUCCESS, no WARNING.
 //
 // The suite needs Node 22, which the `node` package in conformance/ provides;
 // those tools live in their own package so that Node 22 never shadows the
@@ -18,7 +18,20 @@ const TOOLS = 'conformance';
 const NODE22 = join(TOOLS, 'node_modules/node/bin/node');
 const SUITE = join(TOOLS, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const SUITE_NEXT = join(TOOLS, 'node_modules/conformance-next/dist/index.js');
-const NEXT_SCENARIOS = ['server-sse-polling', 'server-session-lifecycle'];
+// The SEP-2663 tasks scenarios, all but `tasks-status-notifications`, which the suite itself skips
+// ("pending subscriptions/listen rewrite").
+const TASKS_SCENARIOS = [
+  'tasks-lifecycle',
+  'tasks-capability-negotiation',
+  'tasks-wire-fields',
+  'tasks-request-state-removal',
+  'tasks-mrtr-input',
+  'tasks-request-headers',
+  'tasks-dispatch-and-envelope',
+  'tasks-required-task-error',
+  'tasks-mrtr-composition',
+];
+const NEXT_SCENARIOS = ['server-sse-polling', 'server-session-lifecycle', ...TASKS_SCENARIOS];
 
 if (!existsSync(NODE22) || !existsSync(SUITE) || !existsSync(SUITE_NEXT)) {
   console.log('installing the pinned conformance tools (conformance/package-lock.json)…');

@@ -167,3 +167,24 @@ export const DEFAULT_MAX_TASKS = 10_000;
 
 /** Bytes a task store holds over all tasks, results included. */
 export const DEFAULT_MAX_TASK_BYTES = 256 * 1024 * 1024;
+
+/** How long a task and its result are kept from its creation, when the client asks for nothing else. */
+export const DEFAULT_TASK_TTL_MS = 60 * 60_000;
+
+/** The longest task TTL a client may ask for (longer requests are cut to it). */
+export const DEFAULT_MAX_TASK_TTL_MS = 24 * 60 * 60_000;
+
+/** The polling interval a task suggests to its client. */
+export const DEFAULT_TASK_POLL_INTERVAL_MS = 1_000;
+
+/** How often a node writes a running task's progress to the store, at most (ms between writes). */
+export const DEFAULT_TASK_REPORT_INTERVAL_MS = 500;
+
+/** How often a node looks for lost tasks to adopt, and for cancellations asked on other nodes. */
+export const DEFAULT_TASK_SWEEP_MS = 1_000;
+
+/** Tasks per `tasks/list` page (2025-11-25). */
+export const DEFAULT_TASK_LIST_PAGE = 50;
+
+/** A script tool whose `timeout` is at least this long runs as a task for clients that know tasks, unless its `task:` says otherwise. */
+export const DEFAULT_SCRIPT_TASK_MIN_TIMEOUT_MS = 60_000;

@@ -33,7 +33,7 @@ export class CliError extends Error {
   }
 }
 
-const log = (line: string) => process.stderr.write(`sluice: ${line}\n`);
+export const log = (line: string) => process.stderr.write(`sluice: ${line}\n`);
 
 /** The environment variable holding the key that seals 2026-07-28 `requestState` (the same on every node). */
 export const STATE_KEY_ENV = 'SLUICE_STATE_KEY';
@@ -153,14 +153,24 @@ export interface CallOptions {
   readonly json?: string;
   readonly era?: Era;
   readonly timeout?: string;
+  /** Ask for a task: its id is printed, the call waits for it, Ctrl-C stops waiting and leaves it running. */
+  readonly task?: boolean;
+  /** The TTL asked for the task (seconds; 2025-11-25 servers honour it). */
+  readonly ttl?: string;
 }
 
 export async function callCommand(target: string, tool: string, pairs: string[], options: CallOptions): Promise<void> {
   const view = createProgressView();
   const client = await connectOrFail(target, options.era, (line) => view.interrupt(() => log(line)));
   const controller = new AbortController();
-  // Ctrl-C cancels the call (the server is told) instead of killing the process.
-  const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
+  let taskId: string | undefined;
+  // Ctrl-C cancels the call (the server is told) instead of killing the process; a task is left running.
+  const onSigint = () => {
+    if (taskId === undefined) return controller.abort(new Error('interrupted (Ctrl-C)'));
+    view.stop();
+    log(`stopped waiting; task ${taskId} keeps running (sluice task wait ${target} ${taskId})`);
+    process.exit(130);
+  };
   process.on('SIGINT', onSigint);
   try {
     const tools = await client.listTools();
@@ -183,8 +193,16 @@ export async function callCommand(target: string, tool: string, pairs: string[],
       },
       signal: controller.signal,
       ...(options.timeout !== undefined && { timeoutMs: Number(options.timeout) * 1000 }),
+      ...(options.task === true && {
+        task: options.ttl === undefined ? true : { ttlMs: secondsOption('--ttl', options.ttl) * 1000 },
+        onTask: (task) => {
+          taskId = task.taskId;
+          view.interrupt(() => log(`task ${task.taskId} (${task.status}); wait for it from anywhere with: sluice task wait ${target} ${task.taskId}`));
+        },
+      }),
     });
     view.stop();
+    if (options.task === true && taskId === undefined) log(`the server ran "${tool}" without a task (it does not offer one for this tool)`);
     printResult(result, streamed && result.isError !== true);
     if (result.isError === true) {
       const first = result.content.find((c) => c.type === 'text');
@@ -248,7 +266,7 @@ export async function readCommand(target: string, uri: string, options: ReadOpti
 }
 
 /** Connects; `notice` gets one line per attempt to resume a dropped stream. */
-async function connectOrFail(target: string, era: Era | undefined, notice: (line: string) => void) {
+export async function connectOrFail(target: string, era: Era | undefined, notice: (line: string) => void) {
   try {
     return await connect(target, {
       ...(era !== undefined && { era }),
@@ -312,7 +330,14 @@ function coerce(key: string, raw: string, type: string | undefined): unknown {
   }
 }
 
-function printResult(result: CallToolResult, textAlreadyStreamed: boolean): void {
+/** A positive number of seconds from an option, or exit 2 naming it. */
+export function secondsOption(name: string, text: string): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`${name} must be a positive number of seconds; got ${text}`, 2);
+  return seconds;
+}
+
+export function printResult(result: CallToolResult, textAlreadyStreamed: boolean): void {
   for (const item of result.content) {
     if (item.type === 'text') {
       if (!textAlreadyStreamed) process.stdout.write(item.text.endsWith('\n') ? item.text : `${item.text}\n`);

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../defaults.js';
 import { callCommand, describeFailure, readCommand, serveCommand } from './commands.js';
 import { exposeGc } from './runtime.js';
+import { taskCommand } from './taskCommands.js';
 
 exposeGc();
 
@@ -40,8 +41,19 @@ program
   .argument('[args...]', 'arguments as key=value, typed by the tool schema')
   .option('--json <object>', 'arguments as one JSON object')
   .option('--timeout <seconds>', 'fail after this long without any message (progress resets it)')
+  .option('--task', 'ask for a task: print its id, wait for it; Ctrl-C stops waiting and leaves it running')
+  .option('--ttl <seconds>', 'with --task: how long the server keeps the task and its result (2025-11-25 servers)')
   .addOption(era)
   .action(run(callCommand));
+
+program
+  .command('task')
+  .description('a task by its id: sluice task get|wait|cancel|list TARGET [ID]')
+  .argument('<action>', 'get (its state as JSON), wait (for its result, with progress), cancel, or list (2025-11-25 servers)')
+  .argument('<target>', 'http(s)://HOST/mcp or stdio:COMMAND ARGS')
+  .argument('[id]', 'task id (not for list)')
+  .addOption(era)
+  .action(run(taskCommand));
 
 program
   .command('read')

@@ -20,6 +20,8 @@ import { BoundedQueue } from '../flow/boundedQueue.js';
 import { ProtocolError, SdkError, SdkErrorCode, type CallToolResult, type Client, type ContentBlock } from '@modelcontextprotocol/client';
 import { CancelledError, RemoteError, ReplayExpiredError, StreamLostError, TimeoutError } from '../errors.js';
 import type { LossKind } from './streamWatch.js';
+import { type TaskHandle, taskHandleOf } from './taskHandles.js';
+import type { TaskOps } from './tasks.js';
 import { CALL_ID_META_KEY, PARTIAL_RESULT_TOKEN_META_KEY } from '../protocol/wire.js';
 
 export interface ProgressEvent {
@@ -48,6 +50,15 @@ export interface CallStreamOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Called for every partial result, in `seq` order, before the result. */
   readonly onPartial?: (event: PartialEvent) => void;
+  /**
+   * Ask for a task (the server decides on 2026-07-28; a 2025-11-25 server is
+   * asked with `params.task`, `ttlMs` its requested TTL). When the answer is a
+   * task, the call waits for it, polling at the interval the server suggests,
+   * and resolves with the tool's result as if it had not been one.
+   */
+  readonly task?: boolean | { readonly ttlMs?: number };
+  /** Told the task id as soon as the server answered with a task (before waiting for it). */
+  readonly onTask?: (task: TaskHandle) => void;
 }
 
 /** Partial events kept for an iterator that is not being read; beyond it the oldest go (the result stays complete). */
@@ -74,6 +85,7 @@ export function callToolStream(
   name: string,
   args: Record<string, unknown>,
   options: CallStreamOptions = {},
+  tasks?: TaskOps,
 ): ToolCallStream {
   const callId = globalThis.crypto.randomUUID();
   const controller = new AbortController();
@@ -108,23 +120,37 @@ export function callToolStream(
     notify();
   });
 
+  const asTask = options.task !== undefined && options.task !== false && tasks !== undefined;
+  const ttl = typeof options.task === 'object' && options.task.ttlMs !== undefined ? { ttl: options.task.ttlMs } : {};
+  const onProgress = (event: ProgressEvent) => {
+    if (failure !== undefined) return;
+    options.onProgress?.(event);
+    pendingProgress.offer(event);
+    notify();
+  };
   const sdkCall = client
     .callTool(
-      { name, arguments: args, _meta: { [CALL_ID_META_KEY]: callId, [PARTIAL_RESULT_TOKEN_META_KEY]: callId } },
+      {
+        name,
+        arguments: args,
+        _meta: { [CALL_ID_META_KEY]: callId, [PARTIAL_RESULT_TOKEN_META_KEY]: callId, ...(asTask && tasks.declaring()) },
+        ...(asTask && { task: ttl }),
+      } as Parameters<Client['callTool']>[0],
       {
         signal: controller.signal,
         timeout: timeoutMs,
         resetTimeoutOnProgress: true,
-        onprogress: (p) => {
-          if (failure !== undefined) return;
-          const event: ProgressEvent = { progress: p.progress, total: p.total, message: p.message };
-          options.onProgress?.(event);
-          pendingProgress.offer(event);
-          notify();
-        },
+        onprogress: (p) => onProgress({ progress: p.progress, total: p.total, message: p.message }),
       },
     )
-    .then((result) => result as CallToolResult)
+    .then((result) => {
+      const handle = taskHandleOf(result as CallToolResult);
+      if (handle === undefined || tasks === undefined) return result as CallToolResult;
+      options.onTask?.(handle);
+      // Stopping the wait cancels the task: the caller gave up on it.
+      controller.signal.addEventListener('abort', () => void tasks.cancel(handle.taskId).catch(() => {}), { once: true });
+      return tasks.wait(handle.taskId, { signal: controller.signal, onProgress });
+    })
     .catch((error: unknown) => {
       throw failure ?? mapError(error, timeoutMs);
     });

@@ -12,12 +12,14 @@ import { DEFAULT_RECONNECT_INITIAL_DELAY_MS, DEFAULT_RECONNECT_MAX_ATTEMPTS, DEF
 import { RemoteError } from '../errors.js';
 import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { z } from 'zod';
-import { Method, PARTIAL_RESULTS_CAPABILITY, RESOURCE_STREAMING_CLIENT_CAPABILITY } from '../protocol/wire.js';
+import { Method, PARTIAL_RESULTS_CAPABILITY, RESOURCE_STREAMING_CLIENT_CAPABILITY, STATELESS_PROTOCOL_VERSION } from '../protocol/wire.js';
 import { callToolStream, type CallRegistry, type CallStreamOptions, type PartialEvent, type ToolCallStream } from './callStream.js';
 import { deliverNotificationsBeforeResponses } from './ordering.js';
 import { type ReconnectAttempt, readResourceStream, type ReadStreamOptions, type ResourceStream } from './readStream.js';
 import { remote } from './remote.js';
 import { tapServerCapabilities } from './serverCapabilities.js';
+import { tapTaskHandles } from './taskHandles.js';
+import { TaskOps } from './tasks.js';
 import { watchingFetch } from './streamWatch.js';
 import { parseTarget } from './target.js';
 
@@ -54,6 +56,8 @@ export interface SluiceClient {
   readResource(uri: string, options?: { readonly signal?: AbortSignal; readonly timeoutMs?: number }): Promise<ReadResourceResult>;
   /** Reads a resource of any size as an async iterable of bytes, in bounded memory (see `readStream.ts`). */
   readResourceStream(uri: string, options?: ReadStreamOptions): ResourceStream;
+  /** Tasks: read, wait for (by id alone, even from another process), cancel, list (2025-11-25). */
+  readonly tasks: TaskOps;
   close(): Promise<void>;
 }
 
@@ -124,6 +128,7 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
   try {
     await client.connect(transport);
     deliverNotificationsBeforeResponses(transport);
+    tapTaskHandles(transport);
   } catch (error) {
     await client.close().catch(() => {});
     const detail = stderrTail.trim() === '' ? '' : ` (server stderr: ${stderrTail.trim().split('\n').slice(-3).join(' | ')})`;
@@ -142,11 +147,13 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
     clientInfo,
   };
 
+  const tasks = new TaskOps(client, () => (client.getNegotiatedProtocolVersion() ?? '') >= STATELESS_PROTOCOL_VERSION, capabilities);
   return {
     sdk: client,
+    tasks,
     listTools: async () => (await remote(client.listTools())).tools,
-    callTool: (name, args, call = {}) => callToolStream(client, registry, name, args, call).result,
-    callToolStream: (name, args, call = {}) => callToolStream(client, registry, name, args, call),
+    callTool: (name, args, call = {}) => callToolStream(client, registry, name, args, call, tasks).result,
+    callToolStream: (name, args, call = {}) => callToolStream(client, registry, name, args, call, tasks),
     readResource: (uri, call = {}) =>
       remote(
         client.readResource(

@@ -103,7 +103,26 @@ export const Method = {
   TasksResult: 'tasks/result',
   TasksList: 'tasks/list',
   TasksCancel: 'tasks/cancel',
+  /** SEP-2663: answers to a task's input requests. */
+  TasksUpdate: 'tasks/update',
+  /** 2025-11-25 core tasks: a task's status changed. */
+  TaskStatusNotification: 'notifications/tasks/status',
 } as const;
+
+/** SEP-2663: the Tasks extension, declared under `capabilities.extensions` (2026-07-28). */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
+/** 2025-11-25 core tasks: `_meta` key relating a message to its task (`{ taskId }`). */
+export const RELATED_TASK_META_KEY = 'io.modelcontextprotocol/related-task';
+
+/** `_meta` key of a task's furthest progress on `tasks/get` answers (`{ progress, total?, message? }`). */
+export const TASK_PROGRESS_META_KEY = 'dev.sluice/progress';
+
+/** `_meta` key under which sluice's client hands a `tools/call` answer's task on (see `client/taskHandles.ts`). */
+export const TASK_HANDLE_META_KEY = 'dev.sluice/task';
+
+/** How a tool may run as a task (2025-11-25 `execution.taskSupport` spells `never` as `forbidden`). */
+export type TaskSupport = 'optional' | 'required' | 'never';
 
 /** SEP-2998: the client capability that allows partial results. */
 export const PARTIAL_RESULTS_CAPABILITY = 'partialResults';
@@ -159,6 +178,12 @@ export const WINDOW_QUERY = { offset: 'offset', length: 'length' } as const;
 
 /** The `::progress` line prefix script tools print on stdout. */
 export const SCRIPT_PROGRESS_PREFIX = '::progress';
+
+/** The `::checkpoint TOKEN` line prefix: a script tool running as a task says where a restart may continue from. */
+export const SCRIPT_CHECKPOINT_PREFIX = '::checkpoint';
+
+/** The environment variable that hands a resumed script its last checkpoint token. */
+export const CHECKPOINT_ENV = 'SLUICE_CHECKPOINT';
 
 /**
  * `_meta` key the sluice client puts on its own calls so it can tell which

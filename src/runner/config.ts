@@ -11,7 +11,9 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { DEFAULT_SCRIPT_TASK_MIN_TIMEOUT_MS } from '../defaults.js';
 import { ConfigError } from '../errors.js';
+import type { TaskSupport } from '../protocol/wire.js';
 import type { PartialPolicy } from '../server/partial.js';
 import type { EventLogLimits } from '../stores/eventLog.js';
 import type { SlowConsumerOptions } from '../server/types.js';
@@ -40,6 +42,10 @@ export interface ScriptToolConfig {
   /** Working directory (absolute). */
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Whether it runs as a task for clients that know tasks (`task:`); default from its timeout (see {@link DEFAULT_SCRIPT_TASK_MIN_TIMEOUT_MS}). */
+  readonly task?: TaskSupport;
+  /** A task of it whose process was lost starts again with its last `::checkpoint` in `SLUICE_CHECKPOINT` (`resumable: true`). */
+  readonly resumable?: boolean;
 }
 
 /** A folder or file resource from the config. */
@@ -284,6 +290,11 @@ class Validator {
     return value;
   }
 
+  boolean(value: Raw, path: ReadonlyArray<string | number>): boolean {
+    if (typeof value !== 'boolean') this.fail(path, `must be true or false; got ${JSON.stringify(value)}`);
+    return value;
+  }
+
   integer(value: Raw, path: ReadonlyArray<string | number>, min: number): number {
     if (!Number.isInteger(value) || value < min) this.fail(path, `must be an integer >= ${min}`);
     return value;
@@ -325,7 +336,7 @@ class Validator {
 
   tool(raw: Raw, path: ReadonlyArray<string | number>, base: string): ScriptToolConfig {
     this.object(raw, path, 'a tool');
-    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'backpressure', 'closeStreamAfter', 'concurrency', 'cwd', 'env']);
+    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'backpressure', 'closeStreamAfter', 'concurrency', 'cwd', 'env', 'task', 'resumable']);
     const name = this.string(raw.name, [...path, 'name']);
     if (!TOOL_NAME.test(name)) this.fail([...path, 'name'], `tool name "${name}" may use only letters, digits, "_", "-" and "." (1-128 characters)`);
     const description = this.string(raw.description, [...path, 'description']);
@@ -366,6 +377,10 @@ class Validator {
       this.fail([...path, 'parameters'], `invalid JSON Schema: ${(error as Error).message}`);
     }
     const cwd = raw.cwd === undefined ? base : resolveFrom(base, this.string(raw.cwd, [...path, 'cwd']));
+    const timeoutMs = raw.timeout === undefined ? undefined : this.duration(raw.timeout, [...path, 'timeout']);
+    const task = this.taskSupport(raw.task, [...path, 'task'], timeoutMs);
+    const resumable = raw.resumable === undefined ? false : this.boolean(raw.resumable, [...path, 'resumable']);
+    if (resumable && task === 'never') this.fail([...path, 'resumable'], 'only a tool that runs as a task can be resumed: set task: optional or required');
     return {
       name,
       description,
@@ -373,7 +388,7 @@ class Validator {
       args,
       parameters,
       required,
-      timeoutMs: raw.timeout === undefined ? undefined : this.duration(raw.timeout, [...path, 'timeout']),
+      timeoutMs,
       progressPerSecond,
       heartbeatMs,
       concurrency: raw.concurrency === undefined ? undefined : this.integer(raw.concurrency, [...path, 'concurrency'], 1),
@@ -381,7 +396,16 @@ class Validator {
       closeStreamAfterMs: raw.closeStreamAfter === undefined ? undefined : this.duration(raw.closeStreamAfter, [...path, 'closeStreamAfter']),
       cwd,
       env,
+      task,
+      resumable,
     };
+  }
+
+  /** `task: optional | required | never`; unset, a tool declared to run a minute or more may be a task. */
+  taskSupport(raw: Raw, path: ReadonlyArray<string | number>, timeoutMs: number | undefined): TaskSupport {
+    if (raw === undefined) return timeoutMs !== undefined && timeoutMs >= DEFAULT_SCRIPT_TASK_MIN_TIMEOUT_MS ? 'optional' : 'never';
+    if (raw === 'optional' || raw === 'required' || raw === 'never') return raw;
+    return this.fail(path, `must be optional, required or never (got ${JSON.stringify(raw)})`);
   }
 
   /** `progress: { perSecond, heartbeat }`, globally or per tool; `heartbeat: 0` (or `off`) turns it off. */

@@ -19,8 +19,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../defaults.js';
 import { HeadTailBuffer } from '../flow/headTailBuffer.js';
 import { LineScanner, type LineSegment } from '../flow/lineScanner.js';
 import type { ProgressUpdate } from '../flow/progressThrottle.js';
-import { SCRIPT_PROGRESS_PREFIX } from '../protocol/wire.js';
-import { parseProgressLine } from './progressLine.js';
+import { parseCheckpointLine, parseProgressLine } from './progressLine.js';
 import type { RunSpool, SpoolFile } from './spool.js';
 
 /**
@@ -29,7 +28,8 @@ import type { RunSpool, SpoolFile } from './spool.js';
  */
 export const RESULT_TEXT_BUDGET_BYTES = DEFAULT_MAX_MESSAGE_BYTES - 16 * 1024;
 
-const PREFIX = new TextEncoder().encode(SCRIPT_PROGRESS_PREFIX);
+/** Both control lines (`::progress`, `::checkpoint`) start so; only such lines are decoded. */
+const PREFIX = new TextEncoder().encode('::');
 /** Decodes whole progress lines (no state between calls, so one serves every run). */
 const lineDecoder = new TextDecoder();
 
@@ -39,6 +39,8 @@ export interface ScriptOutputOptions {
   readonly maxLineBytes: number;
   readonly spool: RunSpool | undefined;
   readonly onProgress: (update: ProgressUpdate) => void;
+  /** A `::checkpoint TOKEN` line (the line is not output). */
+  readonly onCheckpoint?: (token: string) => void;
 }
 
 export class ScriptOutput {
@@ -114,13 +116,22 @@ export class ScriptOutput {
     return { text, link };
   }
 
+  /** Whether `line` was a control line, and handles it. */
+  #control(line: string): boolean {
+    const update = parseProgressLine(line);
+    if (update !== undefined) {
+      this.#options.onProgress(update);
+      return true;
+    }
+    const token = this.#options.onCheckpoint === undefined ? undefined : parseCheckpointLine(line);
+    if (token === undefined) return false;
+    this.#options.onCheckpoint!(token);
+    return true;
+  }
+
   #onSegment(segment: LineSegment): void {
-    if (segment.startsLine && segment.endsLine && startsWithPrefix(segment.bytes)) {
-      const update = parseProgressLine(lineDecoder.decode(segment.bytes.subarray(0, segment.contentLength)));
-      if (update !== undefined) {
-        this.#options.onProgress(update);
-        return;
-      }
+    if (segment.startsLine && segment.endsLine && startsWithPrefix(segment.bytes) && this.#control(lineDecoder.decode(segment.bytes.subarray(0, segment.contentLength)))) {
+      return;
     }
     this.#bytes += segment.bytes.length;
     const text = this.#decoder.decode(segment.bytes, { stream: true });

@@ -24,6 +24,7 @@ import { DEFAULT_INLINE_RESULT_MAX_BYTES, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_LIN
 import { type ConcurrencyLimit, ConcurrencyLimitFullError } from '../flow/concurrencyLimit.js';
 import { HeadTailBuffer } from '../flow/headTailBuffer.js';
 import type { JsonSchemaObject } from '../server/jsonSchema.js';
+import { CHECKPOINT_ENV } from '../protocol/wire.js';
 import type { ToolContext, ToolDefinition, ToolResult } from '../server/types.js';
 import type { ScriptToolConfig } from './config.js';
 import { ensureOrphanWatchdog, OWNER_MARKER } from './orphanWatchdog.js';
@@ -82,6 +83,8 @@ export function scriptTool(config: ScriptToolConfig, options: ScriptToolOptions 
     ...(config.heartbeatMs !== undefined && { heartbeatMs: config.heartbeatMs }),
     ...(config.backpressure !== undefined && { slowConsumer: config.backpressure }),
     ...(config.closeStreamAfterMs !== undefined && { closeStreamAfterMs: config.closeStreamAfterMs }),
+    ...(config.task !== undefined && { task: config.task }),
+    ...(config.resumable !== undefined && { resumable: config.resumable }),
     handler: (args, ctx) => runLimited(config, buildArgv(config.args, args), ctx, options),
   };
 }
@@ -113,7 +116,7 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
   return new Promise<ToolResult>((resolve) => {
     const child = spawn(config.command, argv, {
       cwd: config.cwd,
-      env: { ...process.env, ...config.env, [marker]: '1', [OWNER_MARKER]: '1' },
+      env: { ...process.env, ...config.env, ...(ctx.resumeFrom !== undefined && { [CHECKPOINT_ENV]: ctx.resumeFrom }), [marker]: '1', [OWNER_MARKER]: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: one signal reaches every descendant that stays in it
       shell: false,
@@ -123,6 +126,7 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
       maxLineBytes: DEFAULT_MAX_LINE_BYTES,
       spool: options.spool,
       onProgress: (update) => ctx.progress(update.progress, update.total, update.message),
+      onCheckpoint: (token) => ctx.checkpoint(token),
     });
     const stderr = new HeadTailBuffer(0, DEFAULT_STDERR_TAIL_BYTES);
     const errDecoder = new TextDecoder();

@@ -16,6 +16,7 @@ import { setMaxListeners } from 'node:events';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   createRequestStateCodec,
+  isInputRequiredResult,
   ProtocolError,
   ResourceNotFoundError,
   Server,
@@ -29,12 +30,16 @@ import {
 import { DEFAULT_MAX_READ_WINDOW_BYTES, DEFAULT_PROGRESS_HEARTBEAT_MS, DEFAULT_PROGRESS_PER_SECOND, DEFAULT_TOOL_TIMEOUT_MS } from '../defaults.js';
 import { InvalidOptionError, requireDuration, requireInteger } from '../errors.js';
 import { type Clock, systemClock } from '../flow/clock.js';
-import { ErrorCode, Method, RESOURCE_STREAM_CAPABILITY, STREAMED_META_KEY } from '../protocol/wire.js';
+import { ErrorCode, Method, RESOURCE_STREAM_CAPABILITY, STREAMED_META_KEY, TASKS_EXTENSION, type TaskSupport } from '../protocol/wire.js';
+import { TaskStoreFullError, type TaskRecord } from '../stores/taskStore.js';
 import { type ArgumentValidator, compileArgumentValidator } from './jsonSchema.js';
 import { sharedFileHandles } from './fileHandles.js';
 import { type ReadCursorLimits, ReadCursors } from './readCursors.js';
 import { isResourceBody, type ResourceBody } from './resourceBody.js';
 import { sdkCallChannel, type CallOutbound, type OutboundLookup } from './outbound.js';
+import { createTaskResult, executionListing, principalOf, registerTaskHandlers, servesModernEra, taskDecision } from './taskCalls.js';
+import { legChannel, legContext, notifyStatus, taskCreated } from './taskLeg.js';
+import { type LegOutcome, type TaskLeg, TaskRuntime, type TaskRuntimeOptions } from './taskRuntime.js';
 import { runToolCall } from './toolCall.js';
 import type {
   PromptDefinition,
@@ -84,6 +89,8 @@ export interface SluiceServerOptions {
    * @defaultValue a random key per process (one node only)
    */
   readonly requestStateKey?: string | Uint8Array;
+  /** Task TTLs, polling interval and sweeps (the store is the transport's: `stores.tasks`, memory by default). */
+  readonly tasks?: TaskRuntimeOptions;
 }
 
 /** What a transport knows about a connection's client. */
@@ -104,6 +111,7 @@ export interface ResolvedResource {
 
 interface CompiledTool {
   readonly definition: ToolDefinition;
+  readonly task: TaskSupport;
   readonly validate: ArgumentValidator | undefined;
   readonly listing: Tool;
 }
@@ -133,6 +141,8 @@ export class SluiceServer {
    * and reads it back, checked, with `ctx.mcp.mcpReq.requestState()`.
    */
   readonly requestState: RequestStateCodec;
+  /** Tasks: long calls as durable handles, in `stores.tasks` (memory until a transport attaches its stores). */
+  readonly tasks: TaskRuntime;
 
   constructor(options: SluiceServerOptions) {
     const progressPerSecond = options.progressPerSecond ?? DEFAULT_PROGRESS_PER_SECOND;
@@ -153,6 +163,8 @@ export class SluiceServer {
       throw new InvalidOptionError('requestStateKey', 'must be at least 32 bytes', typeof key === 'string' ? `${key.length} characters` : `${key.length} bytes`);
     }
     this.requestState = createRequestStateCodec({ key });
+    this.tasks = new TaskRuntime(options.tasks, this.#clock);
+    this.tasks.setExecutor({ run: (leg) => this.#runLeg(leg), resumable: (task) => this.#tools.get(String(task.request.params.name))?.definition.resumable === true });
   }
 
   /** Readers of sequential resources kept for their next window. */
@@ -172,15 +184,19 @@ export class SluiceServer {
     if (definition.heartbeatMs !== undefined) requireDuration(`tool ${definition.name}: heartbeatMs`, definition.heartbeatMs, 0);
     if (definition.closeStreamAfterMs !== undefined) requireDuration(`tool ${definition.name}: closeStreamAfterMs`, definition.closeStreamAfterMs, 1);
     const inputSchema = definition.inputSchema ?? EMPTY_INPUT_SCHEMA;
+    const task = definition.task ?? 'never';
+    if (!['optional', 'required', 'never'].includes(task)) throw new InvalidOptionError(`tool ${definition.name}: task`, 'must be optional, required or never', task);
     const listing: Tool = {
       name: definition.name,
       description: definition.description,
       inputSchema: inputSchema as Tool['inputSchema'],
       ...(definition.title !== undefined && { title: definition.title }),
       ...(definition.annotations !== undefined && { annotations: definition.annotations }),
+      ...executionListing(task),
     };
     this.#tools.set(definition.name, {
       definition: definition as unknown as ToolDefinition,
+      task,
       validate: definition.inputSchema === undefined ? undefined : compileArgumentValidator(definition.inputSchema),
       listing,
     });
@@ -211,6 +227,7 @@ export class SluiceServer {
   abortAll(reason: string = 'The server is shutting down'): void {
     if (this.#shutdown.signal.aborted) return;
     this.#shutdown.abort(new Error(reason));
+    void this.tasks.shutdown();
     this.#cursors.closeAll();
     sharedFileHandles.closeIdle();
     for (const hook of this.#shutdownHooks.splice(0)) {
@@ -234,12 +251,13 @@ export class SluiceServer {
    */
   async idle(timeoutMs: number): Promise<void> {
     const deadline = this.#clock.now() + timeoutMs;
-    while (this.#calls.size > 0 && this.#clock.now() < deadline) {
+    const busy = () => [...this.#calls, ...this.tasks.legs()];
+    while (busy().length > 0 && this.#clock.now() < deadline) {
       let timer: unknown;
       const tick = new Promise<void>((resolve) => {
         timer = this.#clock.setTimeout(resolve, Math.max(1, deadline - this.#clock.now()));
       });
-      await Promise.race([Promise.allSettled([...this.#calls]), tick]);
+      await Promise.race([Promise.allSettled(busy()), tick]);
       this.#clock.clearTimeout(timer);
     }
   }
@@ -250,11 +268,17 @@ export class SluiceServer {
     // SEP-2532's `resources.stream` is not in the SDK's types yet; the wire keeps it.
     const stream = connection.resourceStreams === true ? { [RESOURCE_STREAM_CAPABILITY]: true } : {};
     const resources = (this.#hasResources() || declared.resources !== undefined) && { resources: { ...declared.resources, ...stream } };
+    const tasks = this.#hasTaskTools() && {
+      // 2025-11-25 reads `tasks`, 2026-07-28 the extension; each era's codec sends only its own (see taskCalls.ts).
+      tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      extensions: { ...(declared as { extensions?: object }).extensions, [TASKS_EXTENSION]: {} },
+    };
     return {
       ...(this.#tools.size > 0 && { tools: {} }),
       ...(this.#prompts.size > 0 && { prompts: {} }),
       ...declared,
       ...resources,
+      ...tasks,
     } as ServerCapabilities;
   }
 
@@ -284,8 +308,9 @@ export class SluiceServer {
         const capabilities = (envelope?.[CLIENT_CAPABILITIES_META_KEY] ??
           connection.clientCapabilities?.() ??
           server.getClientCapabilities()) as Record<string, unknown> | undefined;
-        return this.#callTool(request.params.name, request.params.arguments, ctx, capabilities, connection.outbound?.(ctx.mcpReq.id));
+        return this.#callTool(request.params, server, ctx, capabilities, connection.outbound?.(ctx.mcpReq.id));
       });
+      if (this.#hasTaskTools()) registerTaskHandlers(server, this.tasks);
     }
     if (this.#hasResources()) {
       const streamable = connection.resourceStreams === true;
@@ -320,12 +345,13 @@ export class SluiceServer {
   }
 
   async #callTool(
-    name: string,
-    rawArgs: unknown,
+    params: { name: string; arguments?: unknown; task?: unknown },
+    server: Server,
     ctx: ServerContext,
     clientCapabilities: Record<string, unknown> | undefined,
     outbound: CallOutbound | undefined,
   ) {
+    const { name, arguments: rawArgs } = params;
     const tool = this.#tools.get(name);
     if (tool === undefined) {
       const known = [...this.#tools.keys()].join(', ');
@@ -342,6 +368,12 @@ export class SluiceServer {
         problems,
       });
     }
+    if (tool.task !== 'never') {
+      const modern = servesModernEra(server);
+      if (taskDecision(name, tool.task, ctx, modern, params.task) === 'task') {
+        return this.#startTask(tool, args as Record<string, unknown>, server, ctx, modern, params.task as { ttl?: number } | undefined);
+      }
+    }
     const call = runToolCall(tool.definition, args as Record<string, unknown>, sdkCallChannel(ctx, outbound), {
       clientCapabilities,
       slowConsumer: { ...this.options.slowConsumer, ...tool.definition.slowConsumer },
@@ -357,6 +389,62 @@ export class SluiceServer {
     } finally {
       this.#calls.delete(call);
     }
+  }
+
+  /** Creates the task of a `tools/call` (after any input it needs first) and answers with it. */
+  async #startTask(tool: CompiledTool, args: Record<string, unknown>, server: Server, ctx: ServerContext, modern: boolean, asked: { ttl?: number } | undefined) {
+    if (modern && tool.definition.beforeTask !== undefined) {
+      const needs = await tool.definition.beforeTask(args, ctx);
+      if (needs !== undefined) return needs;
+    }
+    let task: TaskRecord;
+    try {
+      task = await this.tasks.create({
+        request: { method: Method.ToolsCall, params: { name: tool.definition.name, arguments: args } },
+        principal: principalOf(ctx, modern),
+        ttlMs: this.tasks.ttlFor(modern ? undefined : asked?.ttl),
+        ...(ctx.mcpReq.inputResponses !== undefined && { inputResponses: ctx.mcpReq.inputResponses }),
+      });
+    } catch (error) {
+      if (error instanceof TaskStoreFullError) throw new ProtocolError(ErrorCode.Unavailable, error.message);
+      throw error;
+    }
+    if (!modern) notifyStatus(server, this.tasks, task.taskId);
+    return taskCreated(createTaskResult(task, modern));
+  }
+
+  /** One leg of a task: the tool's handler, with the task's signal, progress and checkpoints. */
+  async #runLeg(leg: TaskLeg): Promise<LegOutcome> {
+    const name = String(leg.task.request.params.name);
+    const tool = this.#tools.get(name);
+    if (tool === undefined) return { kind: 'error', error: { code: ErrorCode.InvalidParams, message: `Tool "${name}" is no longer served` } };
+    const mcp = legContext(leg);
+    const state = leg.requestState === undefined ? undefined : await this.requestState.verify(leg.requestState, mcp).catch(() => undefined);
+    (mcp.mcpReq as { requestState: () => unknown }).requestState = () => state;
+    const call = runToolCall(tool.definition, (leg.task.request.params.arguments ?? {}) as Record<string, unknown>, legChannel(leg, mcp), {
+      clientCapabilities: undefined,
+      progressPerSecond: this.options.progressPerSecond,
+      timeoutMs: this.options.toolTimeoutMs,
+      clock: this.#clock,
+      shutdown: this.#shutdown.signal,
+      task: { taskId: leg.task.taskId, checkpoint: leg.checkpoint, ...(leg.resumeFrom !== undefined && { resumeFrom: leg.resumeFrom }) },
+    });
+    this.#calls.add(call);
+    try {
+      const result = await call;
+      if (isInputRequiredResult(result)) return { kind: 'input', inputRequests: result.inputRequests as Record<string, unknown>, ...(result.requestState !== undefined && { requestState: result.requestState }) };
+      return { kind: 'result', result: result as Record<string, unknown> };
+    } catch (error) {
+      if (error instanceof ProtocolError) return { kind: 'error', error: { code: error.code, message: error.message, ...(error.data !== undefined && { data: error.data }) } };
+      throw error;
+    } finally {
+      this.#calls.delete(call);
+    }
+  }
+
+  #hasTaskTools(): boolean {
+    for (const tool of this.#tools.values()) if (tool.task !== 'never') return true;
+    return false;
   }
 
   #hasResources(): boolean {

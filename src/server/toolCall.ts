@@ -38,6 +38,8 @@ export interface ToolCallOptions {
   readonly clock: Clock;
   /** Aborted on server shutdown. */
   readonly shutdown: AbortSignal;
+  /** The task this call runs as. */
+  readonly task?: { readonly taskId: string; readonly resumeFrom?: string; checkpoint(token: string): void };
 }
 
 export async function runToolCall(
@@ -123,6 +125,11 @@ export async function runToolCall(
       else cleanups.push(cleanup);
     },
     mcp: channel.mcp,
+    checkpoint: (token) => {
+      if (!controller.signal.aborted) options.task?.checkpoint(token);
+    },
+    ...(options.task?.resumeFrom !== undefined && { resumeFrom: options.task.resumeFrom }),
+    ...(options.task !== undefined && { taskId: options.task.taskId }),
   };
 
   try {

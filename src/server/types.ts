@@ -14,6 +14,7 @@ import type {
   ServerContext,
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
+import type { TaskSupport } from '../protocol/wire.js';
 import type { JsonSchemaObject } from './jsonSchema.js';
 import type { PartialContent, PartialPolicy } from './partial.js';
 import type { ResourceBody } from './resourceBody.js';
@@ -42,6 +43,16 @@ export interface ToolContext {
   onAbort(cleanup: () => void | Promise<void>): void;
   /** The raw SDK handler context, for what sluice does not wrap (sampling, elicitation, logging). */
   readonly mcp: ServerContext;
+  /**
+   * Keeps a checkpoint of a call running as a task: when the task's process is
+   * lost, a resumable tool starts again with it as {@link ToolContext.resumeFrom}.
+   * A no-op outside tasks.
+   */
+  checkpoint(token: string): void;
+  /** The last checkpoint, when this call is a task started again after its process was lost. */
+  readonly resumeFrom?: string;
+  /** The task this call runs as, if it does. */
+  readonly taskId?: string;
 }
 
 /** What a tool does when the stream its messages go to is full (its client reads too slowly, not at all, or is away). */
@@ -87,6 +98,26 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
    * No effect on 2026-07-28 and stdio. @defaultValue off
    */
   readonly closeStreamAfterMs?: number;
+  /**
+   * Whether the tool may run as a task (SEP-2663 on 2026-07-28, core tasks on
+   * 2025-11-25): `optional` lets clients that know tasks get one, `required`
+   * refuses clients that do not (-32021 on 2026-07-28, -32601 on 2025-11-25),
+   * `never` runs every call in its request. @defaultValue 'never'
+   */
+  readonly task?: TaskSupport;
+  /**
+   * Whether a task of this tool whose process was lost (its server stopped or
+   * died) is started again, with its last checkpoint in `ctx.resumeFrom`.
+   * Otherwise such a task fails, saying why. @defaultValue false
+   */
+  readonly resumable?: boolean;
+  /**
+   * Input a task needs before it is created (SEP-2663 with multi-round-trip
+   * requests): runs in the `tools/call` request; returning
+   * `inputRequired(...)` asks the client, returning nothing creates the task.
+   * The task sees the answers of the last round in `ctx.mcp.mcpReq.inputResponses`.
+   */
+  readonly beforeTask?: (args: Args, ctx: ServerContext) => InputRequiredResult | undefined | Promise<InputRequiredResult | undefined>;
   readonly handler: (args: Args, ctx: ToolContext) => ToolResult | Promise<ToolResult>;
 }
 

@@ -10,7 +10,9 @@ import { type Cluster, singleNode } from './cluster.js';
 import type { EventLogStore } from './eventLog.js';
 import { memoryEventLogs } from './memory/memoryEventLog.js';
 import { MemorySessionStore } from './memory/memorySessionStore.js';
+import { MemoryTaskStore } from './memory/memoryTaskStore.js';
 import type { SessionStore } from './sessionStore.js';
+import type { TaskStore } from './taskStore.js';
 
 /** The state of the stores, for `/healthz` and for refusing requests (503) while they are unreachable. */
 export interface StoreHealth {
@@ -22,6 +24,7 @@ export interface StoreHealth {
 export interface Stores {
   readonly sessions: SessionStore;
   readonly eventLogs: EventLogStore;
+  readonly tasks: TaskStore;
   readonly cluster: Cluster;
   /**
    * Whether other processes share these stores: then a node that stops
@@ -37,6 +40,7 @@ export function memoryStores(clock?: Clock): Stores {
   return {
     sessions: new MemorySessionStore(),
     eventLogs: memoryEventLogs(clock),
+    tasks: new MemoryTaskStore(),
     cluster: singleNode(),
     shared: false,
     health: () => ({ kind: 'memory', ready: true }),

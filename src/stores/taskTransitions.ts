@@ -40,7 +40,8 @@ export function applyReport(record: TaskRecord, runner: string, report: TaskRepo
     ...record,
     ...(report.checkpoint !== undefined && { checkpoint: report.checkpoint }),
     ...(further && { progress: report.progress }),
-    ...(report.statusMessage !== undefined && { statusMessage: report.statusMessage }),
+    // A message that goes with progress that went back (a restarted script counting again) goes too.
+    ...(report.statusMessage !== undefined && (report.progress === undefined || further) && { statusMessage: report.statusMessage }),
     lastUpdatedAt: now,
   };
 }

@@ -12,7 +12,13 @@ test('the fixture server exposes every tool, resource and prompt the suite expec
   const client = await v2Client(running.url, 'legacy');
   const tools = (await client.listTools()).tools.map((t) => t.name).sort();
   assert.deepEqual(tools, [
+    'confirm_delete',
+    'failing_job',
+    'greet',
     'json_schema_2020_12_tool',
+    'multi_input',
+    'protocol_error_job',
+    'slow_compute',
     'test_audio_content',
     'test_elicitation',
     'test_elicitation_sep1034_defaults',
@@ -26,6 +32,7 @@ test('the fixture server exposes every tool, resource and prompt the suite expec
     'test_simple_text',
     'test_tool_with_logging',
     'test_tool_with_progress',
+    'test_tool_with_task',
   ]);
   const resources = (await client.listResources()).resources.map((r) => r.uri).sort();
   assert.deepEqual(resources, ['test://static-binary', 'test://static-text', 'test://watched-resource']);

@@ -1,19 +1,31 @@
 /**
  * The conformance fixture server: every tool, resource and prompt the official
- * MCP conformance suite (0.1.16, and the 0.2.0-alpha.12 session scenarios)
+ * MCP conformance suite (0.1.16, and the 0.2.0-alpha.12 session and tasks scenarios)
  * expects, served by sluice's own HTTP transport. Run it with
  * `npm run conformance:server -- --port N`.
  *
  * Fixture names and behaviours follow shared/research/conformance.md §4.
  */
 import { parseArgs } from 'node:util';
-import type { Server } from '@modelcontextprotocol/server';
+import { inputRequired, ProtocolError, type Server } from '@modelcontextprotocol/server';
 import { SluiceServer } from '../../src/server/sluiceServer.js';
 import { serveHttp } from '../../src/transports/http/nodeServer.js';
 
 const RED_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
 const TINY_WAV = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Sleeps `ms` unless `signal` aborts first (then it resolves early; the task is already cancelled). */
+const sleepUnless = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+const elicit = (message: string, property: string) => ({
+  method: 'elicitation/create',
+  params: { mode: 'form', message, requestedSchema: { type: 'object', properties: { [property]: { type: 'string' } }, required: [property] } },
+});
+const answered = (responses: Record<string, unknown> | undefined, key: string) =>
+  (responses?.[key] as { action?: string; content?: Record<string, unknown> } | undefined) ?? undefined;
 
 /** Builds the fixture definition. Exported for the tests that check a fixture is really there. */
 export function conformanceFixture(): SluiceServer {
@@ -278,7 +290,83 @@ export function conformanceFixture(): SluiceServer {
         ],
       }),
     });
+  tasksFixtures(sluice);
   return sluice;
+}
+
+/** The SEP-2663 fixtures of the 0.2.0-alpha.12 `tasks-*` scenarios (research §2.4). */
+function tasksFixtures(sluice: SluiceServer): void {
+  sluice
+    .tool({
+      name: 'greet',
+      description: 'Greets someone at once (never a task)',
+      inputSchema: { type: 'object', properties: { name: { type: 'string' } } },
+      handler: (args: { name?: string }) => `Hello, ${args.name ?? 'World'}!`,
+    })
+    .tool({
+      name: 'slow_compute',
+      description: 'Sleeps for `seconds`, then answers; runs as a task for clients that know tasks',
+      task: 'optional',
+      inputSchema: { type: 'object', properties: { seconds: { type: 'number' }, label: { type: 'string' } } },
+      handler: async (args: { seconds?: number; label?: string }, ctx) => {
+        await sleepUnless((args.seconds ?? 1) * 1000, ctx.signal);
+        return `Computed ${args.label ?? 'result'} after ${args.seconds ?? 1} s`;
+      },
+    })
+    .tool({
+      name: 'failing_job',
+      description: 'Fails as a tool (isError) after about a second; runs only as a task',
+      task: 'required',
+      handler: async (_args, ctx) => {
+        await sleepUnless(1000, ctx.signal);
+        return { content: [{ type: 'text', text: 'The job failed: nothing to process' }], isError: true };
+      },
+    })
+    .tool({
+      name: 'protocol_error_job',
+      description: 'Fails with a JSON-RPC error',
+      task: 'optional',
+      handler: () => {
+        throw new ProtocolError(-32603, 'The job crashed (a protocol-level failure)');
+      },
+    })
+    .tool({
+      name: 'confirm_delete',
+      description: 'Asks for confirmation (one elicitation), then deletes',
+      task: 'optional',
+      handler: (_args, ctx) => {
+        const confirm = answered(ctx.mcp.mcpReq.inputResponses, 'confirm');
+        if (confirm === undefined) return inputRequired({ inputRequests: { confirm: elicit('Delete the file?', 'confirm') } } as never);
+        return confirm.action === 'accept' ? 'Deleted' : 'Kept: not confirmed';
+      },
+    })
+    .tool({
+      name: 'multi_input',
+      description: 'Asks two questions at once, then answers with both',
+      task: 'optional',
+      handler: (_args, ctx) => {
+        const responses = ctx.mcp.mcpReq.inputResponses;
+        const first = answered(responses, 'first');
+        const second = answered(responses, 'second');
+        if (first === undefined || second === undefined) {
+          return inputRequired({ inputRequests: { first: elicit('First name?', 'first'), second: elicit('Last name?', 'second') } } as never);
+        }
+        return `Got ${JSON.stringify(first.content ?? {})} and ${JSON.stringify(second.content ?? {})}`;
+      },
+    })
+    .tool({
+      name: 'test_tool_with_task',
+      description: 'Asks for a name in the request (multi round trip), then runs as a task that greets it',
+      task: 'required',
+      beforeTask: (_args, ctx) =>
+        answered(ctx.mcpReq.inputResponses, 'user_name') === undefined
+          ? inputRequired({ inputRequests: { user_name: elicit('Your name?', 'name') } } as never)
+          : undefined,
+      handler: (_args, ctx) => {
+        const content = answered(ctx.mcp.mcpReq.inputResponses, 'user_name')?.content ?? {};
+        return `Hello, ${String(Object.values(content)[0] ?? 'nobody')}!`;
+      },
+    });
 }
 
 if (process.argv[1] !== undefined && import.meta.filename === (await import('node:fs')).realpathSync(process.argv[1])) {

@@ -13,6 +13,7 @@ import type { Stores } from '../stores.js';
 import { RedisCluster } from './redisCluster.js';
 import { RedisEventLog } from './redisEventLog.js';
 import { parseRedisUrl, RedisLink } from './redisLink.js';
+import { RedisTaskStore } from './redisTaskStore.js';
 import { RedisSessionStore } from './redisSessionStore.js';
 
 export interface RedisStoreOptions {
@@ -55,6 +56,7 @@ export async function redisStores(url: string, options: RedisStoreOptions = {}):
   return {
     sessions: new RedisSessionStore(link, prefix),
     eventLogs,
+    tasks: new RedisTaskStore(link, prefix),
     cluster,
     shared: true,
     health: () => ({ kind: 'redis', ready: link.ready, ...(link.lastError !== undefined && { error: link.lastError }) }),

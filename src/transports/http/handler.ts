@@ -107,12 +107,13 @@ function storeUnavailable(body: unknown): Response {
 }
 
 /** What other nodes ask of this one reaches its sessions. */
-function listenToCluster(stores: Stores, sessions: SessionRegistry): void {
+function listenToCluster(stores: Stores, sessions: SessionRegistry, sluice: SluiceServer): void {
   stores.cluster.listen({
     cancel: (sessionId, requestId, reason) => sessions.get(sessionId)?.transport.cancel(requestId, reason),
     sessionEnded: (sessionId) => void sessions.drop(sessionId),
     response: (sessionId, message) => sessions.get(sessionId)?.transport.receive(message, {}),
     lost: () => {
+      sluice.tasks.lost();
       for (const session of sessions.all()) {
         for (const requestId of session.transport.requests()) session.transport.cancel(requestId, 'this node was presumed dead; another node ended its calls');
       }
@@ -147,7 +148,9 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     announceEnd: (id) => stores.cluster.sessionEnded(id),
     clearLog: (id) => stores.eventLogs.open(id, eventLog).clear(),
   });
-  listenToCluster(stores, sessions);
+  listenToCluster(stores, sessions, sluice);
+  // Tasks live in the same stores as everything else (the memory default needs no attaching).
+  if (options.stores !== undefined) sluice.tasks.attach(stores.tasks, stores.cluster, stores.shared);
   const legacy = createLegacyEndpoint({
     sluice,
     sessions,
