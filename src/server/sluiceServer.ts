@@ -38,7 +38,8 @@ import { type ReadCursorLimits, ReadCursors } from './readCursors.js';
 import { isResourceBody, type ResourceBody } from './resourceBody.js';
 import { sdkCallChannel, type CallOutbound, type OutboundLookup } from './outbound.js';
 import { createTaskResult, executionListing, principalOf, registerTaskHandlers, servesModernEra, taskDecision } from './taskCalls.js';
-import { legChannel, legContext, notifyStatus, taskCreated } from './taskLeg.js';
+import { SluiceSdkServer, taskCreated } from './sdkServer.js';
+import { legChannel, legContext, notifyStatus } from './taskLeg.js';
 import { type LegOutcome, type TaskLeg, TaskRuntime, type TaskRuntimeOptions } from './taskRuntime.js';
 import { runToolCall } from './toolCall.js';
 import type {
@@ -293,7 +294,7 @@ export class SluiceServer {
    *   ones it does not know, such as `partialResults`).
    */
   createServer(connection: ConnectionInfo = {}): Server {
-    const server = new Server(
+    const server = new SluiceSdkServer(
       { name: this.options.name, version: this.options.version },
       {
         capabilities: this.capabilities(connection),
@@ -368,7 +369,7 @@ export class SluiceServer {
         problems,
       });
     }
-    if (tool.task !== 'never') {
+    if (tool.task !== 'never' || params.task !== undefined) {
       const modern = servesModernEra(server);
       if (taskDecision(name, tool.task, ctx, modern, params.task) === 'task') {
         return this.#startTask(tool, args as Record<string, unknown>, server, ctx, modern, params.task as { ttl?: number } | undefined);

@@ -72,8 +72,3 @@ export function notifyStatus(server: Server, runtime: TaskRuntime, taskId: strin
     closed?.();
   };
 }
-
-/** A `CreateTaskResult` as the `tools/call` handler's answer. */
-export function taskCreated(result: Record<string, unknown>): never {
-  return result as never;
-}

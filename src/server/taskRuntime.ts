@@ -108,6 +108,8 @@ export class TaskRuntime {
   #sweepTimer: TimerHandle | undefined;
   #sweeping = false;
   #closed = false;
+  /** Tasks the store held at the last sweep: sweeping goes on until they are gone. */
+  #held = 0;
 
   constructor(options: TaskRuntimeOptions = {}, clock: Clock = systemClock) {
     this.ttlMs = requireDuration('tasks.ttlMs', options.ttlMs ?? DEFAULT_TASK_TTL_MS, 1);
@@ -339,13 +341,13 @@ export class TaskRuntime {
     });
   }
 
-  /** Sweeps while this node runs tasks, and always on a shared store (other nodes' tasks may be lost). */
+  /** Sweeps while this node runs tasks or its store holds any, and always on a shared store (other nodes' tasks may be lost). */
   #arm(): void {
     if (this.#closed || this.#sweepTimer !== undefined) return;
     this.#sweepTimer = this.#clock.setTimeout(() => {
       this.#sweepTimer = undefined;
       void this.#sweep().finally(() => {
-        if (this.#running.size > 0 || this.#shared) this.#arm();
+        if (this.#running.size > 0 || this.#shared || this.#held > 0) this.#arm();
       });
     }, this.#sweepMs);
   }
@@ -356,6 +358,7 @@ export class TaskRuntime {
     try {
       await this.#checkRunning();
       if (this.#shared) await this.#adoptLost();
+      this.#held = await this.#store.sweep(); // tasks past their TTL are reclaimed even when nobody asks for them
     } catch {
       // The store is unreachable: the next sweep tries again.
     } finally {

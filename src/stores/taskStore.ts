@@ -143,6 +143,8 @@ export interface TaskStore {
    * left, the task is `working` again with no runner (`ready`).
    */
   answer(taskId: string, responses: Readonly<Record<string, unknown>>): Promise<AnswerOutcome>;
+  /** Drops every task past its TTL; resolves with how many tasks are left. */
+  sweep(): Promise<number>;
   /** Every task not yet finished, with the node running it ('' for none): for adopting lost ones. */
   unfinished(): Promise<Array<{ readonly taskId: string; readonly runner: string }>>;
   /** The tasks of one principal, oldest first, `limit` per page. */

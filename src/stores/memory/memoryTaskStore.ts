@@ -72,7 +72,7 @@ export class MemoryTaskStore implements TaskStore {
       cancelRequested: false,
     };
     const bytes = sizeOf(record);
-    this.#pruneExpired(now);
+    if (this.#tasks.size + 1 > this.limits.maxTasks || this.#bytes + bytes > this.limits.maxBytes) this.#pruneExpired(now); // expired ones go before finished ones
     this.#makeRoom(1, bytes);
     this.#tasks.set(record.taskId, { record, bytes, seq: this.#nextSeq++ });
     this.#bytes += bytes;
@@ -128,6 +128,11 @@ export class MemoryTaskStore implements TaskStore {
     if (outcome === undefined) return { task: stored.record, ready: false };
     this.#replace(stored, outcome.next);
     return { task: outcome.next, ready: outcome.ready };
+  }
+
+  async sweep(): Promise<number> {
+    this.#pruneExpired(this.#clock.now());
+    return this.#tasks.size;
   }
 
   async unfinished(): Promise<Array<{ taskId: string; runner: string }>> {

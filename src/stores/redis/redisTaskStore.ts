@@ -110,6 +110,15 @@ export class RedisTaskStore implements TaskStore {
     return { task: changed ?? current, ready: changed !== undefined && ready };
   }
 
+  async sweep(): Promise<number> {
+    let after = 0;
+    for (;;) {
+      const [next, left] = (await this.#run('slTaskSweep', this.#clock.now(), after, 500)) as [number, number];
+      if (next === -1) return left;
+      after = next;
+    }
+  }
+
   async unfinished(): Promise<Array<{ taskId: string; runner: string }>> {
     const flat = (await this.#run('slTaskUnfinished')) as string[];
     const out: Array<{ taskId: string; runner: string }> = [];

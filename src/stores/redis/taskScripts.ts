@@ -122,12 +122,26 @@ end
 return out
 `;
 
+/** ARGV: prefix, now, after (seq), batch → {next seq or -1, tasks left}: drops the expired tasks of one batch. */
+const SWEEP = `
+local now = tonumber(ARGV[2])
+local ids = redis.call('ZRANGEBYSCORE', P .. 'tasks', '(' .. ARGV[3], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[4]))
+local last = -1
+for i = 1, #ids, 2 do
+  if expired(ids[i], now) then drop(ids[i]) end
+  last = tonumber(ids[i + 1])
+end
+if #ids < 2 * tonumber(ARGV[4]) then last = -1 end
+return {last, redis.call('ZCARD', P .. 'tasks')}
+`;
+
 /** ARGV: prefix → {id1, runner1, …} of every unfinished task. */
 const UNFINISHED = `
 return redis.call('HGETALL', P .. 'tasks:runners')
 `;
 
 export const TASK_SCRIPTS = {
+  slTaskSweep: LIBRARY + SWEEP,
   slTaskUnfinished: LIBRARY + UNFINISHED,
   slTaskCreate: LIBRARY + CREATE,
   slTaskGet: LIBRARY + GET,

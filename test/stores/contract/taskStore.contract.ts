@@ -168,6 +168,19 @@ export function taskStoreContract(name: string, make: TaskStoreFactory): void {
       assert.equal((await store.get('a'))!.inputResponses, undefined, 'a new round gathers new answers');
     });
 
+    test('sweep drops every task past its TTL, finished or not, and says how many are left', async () => {
+      const { store, clock } = await open();
+      await store.create(task('s1', { ttlMs: 1_000 }));
+      await store.create(task('s2', { ttlMs: 1_000 }));
+      await store.transition('s2', 'completed', { result: { content: [] } });
+      await store.create(task('s3', { ttlMs: null }));
+      await store.create(task('s4', { ttlMs: 5_000 }));
+      assert.equal(await store.sweep(), 4);
+      clock.advance(1_000);
+      assert.equal(await store.sweep(), 2);
+      assert.deepEqual((await store.unfinished()).map((u) => u.taskId).sort(), ['s3', 's4']);
+    });
+
     test('unfinished: every task still running, with its runner; finished ones leave', async () => {
       const { store } = await open();
       await store.create(task('u1', { runner: 'node-a' }));

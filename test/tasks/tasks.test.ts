@@ -1,0 +1,156 @@
+// Tasks on one node, over real HTTP with real script processes: a task outlives the client
+// that started it; cancel stops the script's process group; a task past its TTL is gone
+// (-32602); clients that know no tasks get ordinary calls; 2,000 abandoned tasks are reclaimed.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { z } from 'zod';
+import { connect } from '../../src/client/connect.js';
+import { CancelledError, RemoteError } from '../../src/errors.js';
+import type { SluiceServer } from '../../src/server/sluiceServer.js';
+import { MemoryTaskStore } from '../../src/stores/memory/memoryTaskStore.js';
+import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';
+import { isRunning, readPids, waitFor } from '../helpers/processes.js';
+import { ROOT, startConfig, tempDir, v2Client } from '../helpers/servers.js';
+
+const script = (name: string) => join(ROOT, 'test/fixtures/scripts', name);
+let server: RunningHttpServer & { sluice: SluiceServer };
+let tmp: ReturnType<typeof tempDir>;
+
+before(async () => {
+  tmp = tempDir();
+  server = await startConfig(
+    `
+progress: { perSecond: 0 }
+tools:
+  - name: count
+    description: counts slowly, with checkpoints
+    command: node
+    args: ["${script('checkpointed.mjs')}", "{{count}}", "{{delay}}"]
+    parameters: { count: { type: integer }, delay: { type: integer } }
+    task: optional
+  - name: sleepy
+    description: runs until stopped
+    command: node
+    args: ["${script('sleepy.mjs')}", "{{pidFile}}"]
+    parameters: { pidFile: { type: string } }
+    timeout: 10m
+  - name: batch
+    description: runs only as a task
+    command: node
+    args: ["${script('checkpointed.mjs')}", "2", "10"]
+    task: required
+  - name: quick
+    description: never a task
+    command: node
+    args: ["${script('checkpointed.mjs')}", "1", "1"]
+`,
+    tmp.dir,
+  );
+});
+
+after(async () => {
+  await server.close();
+  tmp.remove();
+});
+
+test('a task outlives its client: started by one, its result fetched by another, with progress that only goes up', async () => {
+  const first = await connect(server.url, { era: 'modern' });
+  const created = new Promise<string>((resolve) => {
+    const call = first.callToolStream('count', { count: 6, delay: 80 }, { task: true, onTask: (task) => resolve(task.taskId) });
+    call.result.catch(() => {}); // the client goes away while it waits
+  });
+  const taskId = await created;
+  assert.equal((await first.tasks.get(taskId)).taskId, taskId, 'visible at once');
+  await first.close();
+
+  const second = await connect(server.url, { era: 'modern' });
+  const seen: number[] = [];
+  const result = await second.tasks.wait(taskId, { onProgress: (event) => seen.push(event.progress) });
+  const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+  assert.match(text, /line 6\ndone at 6/);
+  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'progress never goes back');
+  assert.equal((await second.tasks.get(taskId)).status, 'completed');
+  await second.close();
+});
+
+test('cancel stops the script’s process group; the task stays cancelled; both eras say what the spec says', async () => {
+  const legacy = await connect(server.url, { era: 'legacy' });
+  const pidFile = join(tmp.dir, 'cancel.json');
+  let taskId: string | undefined;
+  const waiting = legacy.callTool('sleepy', { pidFile }, { task: true, onTask: (task) => (taskId = task.taskId) });
+  const pids = await readPids(pidFile);
+  assert.ok(taskId !== undefined);
+  assert.equal((await legacy.tasks.get(taskId)).status, 'working');
+  await legacy.tasks.cancel(taskId);
+  await assert.rejects(waiting, CancelledError, 'the waiting call ends with the cancellation');
+  await waitFor(() => !isRunning(pids.child!) && !isRunning(pids.grandchild!), 10_000, 'the process group to stop');
+  assert.equal((await legacy.tasks.get(taskId)).status, 'cancelled');
+  // 2025-11-25: cancelling a finished task is -32602; 2026-07-28 (SEP-2663): the same empty ack.
+  await assert.rejects(legacy.tasks.cancel(taskId), (error: RemoteError) => error.remoteCode === -32602);
+  await legacy.close();
+});
+
+test('a task past its TTL is gone: tasks/get answers -32602 and tasks/list no longer lists it', async () => {
+  const legacy = await connect(server.url, { era: 'legacy' });
+  let taskId = '';
+  const result = await legacy.callTool('count', { count: 1, delay: 1 }, { task: { ttlMs: 3_000 }, onTask: (task) => (taskId = task.taskId) });
+  assert.match(result.content.map((c) => (c.type === 'text' ? c.text : '')).join(''), /done at 1/);
+  assert.equal((await legacy.tasks.get(taskId)).ttlMs, 3_000);
+  assert.ok((await legacy.tasks.list()).tasks.some((t) => t.taskId === taskId), 'listed while it lives');
+  await waitFor(
+    () => legacy.tasks.get(taskId).then(() => false, (error: RemoteError) => error.remoteCode === -32602),
+    10_000,
+    'the task to expire',
+  );
+  assert.ok(!(await legacy.tasks.list()).tasks.some((t) => t.taskId === taskId));
+  await legacy.close();
+});
+
+test('clients that know no tasks get ordinary calls with progress; a task-only tool refuses them by era', async () => {
+  for (const era of ['modern', 'legacy'] as const) {
+    const stock = await v2Client(server.url, era);
+    const progress: number[] = [];
+    const result = await stock.callTool({ name: 'count', arguments: { count: 3, delay: 20 } }, { onprogress: (p) => progress.push(p.progress) });
+    assert.match(JSON.stringify(result.content), /done at 3/, era);
+    assert.deepEqual(progress, [1, 2, 3], `${era}: progress streams as for any call`);
+    const refused = await stock.callTool({ name: 'batch', arguments: {} }).then(
+      () => undefined,
+      (error: { code?: number }) => error.code,
+    );
+    assert.equal(refused, era === 'modern' ? -32021 : -32601, `${era}: a task-only tool`);
+    await stock.close();
+  }
+  const ours = await connect(server.url, { era: 'legacy' });
+  await assert.rejects(ours.callTool('quick', {}, { task: true }), (error: RemoteError) => error.remoteCode === -32601, 'a never-task tool asked for a task (2025)');
+  const modern = await connect(server.url, { era: 'modern' });
+  let asTask = false;
+  const quick = await modern.callTool('quick', {}, { task: true, onTask: () => (asTask = true) });
+  assert.equal(asTask, false, '2026: the server decides, and this tool runs in its request');
+  assert.match(JSON.stringify(quick.content), /done at 1/);
+  await Promise.all([ours.close(), modern.close()]);
+});
+
+test('2,000 tasks created and abandoned are reclaimed once their TTL passes', async () => {
+  const { SluiceServer } = await import('../../src/server/sluiceServer.js');
+  const { serveHttp } = await import('../../src/transports/http/nodeServer.js');
+  const sluice = new SluiceServer({ name: 'many', version: '1', tasks: { sweepMs: 100 } });
+  sluice.tool({ name: 'echo', description: 'answers at once', task: 'optional', handler: () => 'ok' });
+  const running = await serveHttp(sluice, { port: 0 });
+  const client = await connect(running.url, { era: 'legacy' });
+  const store = sluice.tasks.store as MemoryTaskStore;
+  let created = 0;
+  for (let batch = 0; batch < 40; batch++) {
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        client.sdk.request({ method: 'tools/call', params: { name: 'echo', arguments: {}, task: { ttl: 1_000 } } } as never, z.looseObject({})).then(() => created++),
+      ),
+    );
+  }
+  assert.equal(created, 2_000);
+  assert.ok(store.size > 0, 'held while they live');
+  await waitFor(() => store.size === 0, 15_000, 'every abandoned task to be reclaimed');
+  assert.equal(store.bytes, 0);
+  await client.close();
+  await running.close();
+});
