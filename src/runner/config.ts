@@ -46,6 +46,8 @@ export interface ScriptToolConfig {
   readonly task?: TaskSupport;
   /** A task of it whose process was lost starts again with its last `::checkpoint` in `SLUICE_CHECKPOINT` (`resumable: true`). */
   readonly resumable?: boolean;
+  /** Also a `<name>_start` tool and `tasks://<id>` to poll, for clients that know no tasks (`polling: true`). */
+  readonly polling?: boolean;
 }
 
 /** A folder or file resource from the config. */
@@ -336,7 +338,7 @@ class Validator {
 
   tool(raw: Raw, path: ReadonlyArray<string | number>, base: string): ScriptToolConfig {
     this.object(raw, path, 'a tool');
-    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'backpressure', 'closeStreamAfter', 'concurrency', 'cwd', 'env', 'task', 'resumable']);
+    this.keys(raw, path, ['name', 'description', 'command', 'args', 'parameters', 'required', 'timeout', 'progress', 'backpressure', 'closeStreamAfter', 'concurrency', 'cwd', 'env', 'task', 'resumable', 'polling']);
     const name = this.string(raw.name, [...path, 'name']);
     if (!TOOL_NAME.test(name)) this.fail([...path, 'name'], `tool name "${name}" may use only letters, digits, "_", "-" and "." (1-128 characters)`);
     const description = this.string(raw.description, [...path, 'description']);
@@ -398,6 +400,7 @@ class Validator {
       env,
       task,
       resumable,
+      polling: raw.polling === undefined ? false : this.boolean(raw.polling, [...path, 'polling']),
     };
   }
 

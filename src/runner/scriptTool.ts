@@ -85,6 +85,7 @@ export function scriptTool(config: ScriptToolConfig, options: ScriptToolOptions 
     ...(config.closeStreamAfterMs !== undefined && { closeStreamAfterMs: config.closeStreamAfterMs }),
     ...(config.task !== undefined && { task: config.task }),
     ...(config.resumable !== undefined && { resumable: config.resumable }),
+    ...(config.polling === true && { polling: true }),
     handler: (args, ctx) => runLimited(config, buildArgv(config.args, args), ctx, options),
   };
 }

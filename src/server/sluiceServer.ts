@@ -41,6 +41,7 @@ import { createTaskResult, executionListing, principalOf, registerTaskHandlers, 
 import { SluiceSdkServer, taskCreated } from './sdkServer.js';
 import { legChannel, legContext, notifyStatus } from './taskLeg.js';
 import { type LegOutcome, type TaskLeg, TaskRuntime, type TaskRuntimeOptions } from './taskRuntime.js';
+import { startTool, TASK_RESOURCE_SCHEME, taskResourceTemplate } from './taskPolling.js';
 import { runToolCall } from './toolCall.js';
 import type {
   PromptDefinition,
@@ -123,6 +124,7 @@ interface CompiledTemplate {
 }
 
 const EMPTY_INPUT_SCHEMA = { type: 'object', properties: {} } as const;
+const TASK_TEMPLATE = `${TASK_RESOURCE_SCHEME}{taskId}`;
 
 export class SluiceServer {
   readonly options: Readonly<Required<Pick<SluiceServerOptions, 'progressPerSecond' | 'progressHeartbeatMs' | 'toolTimeoutMs' | 'maxReadWindowBytes'>>> &
@@ -201,6 +203,10 @@ export class SluiceServer {
       validate: definition.inputSchema === undefined ? undefined : compileArgumentValidator(definition.inputSchema),
       listing,
     });
+    if (definition.polling === true) {
+      if (this.#templates.every((t) => t.definition.uriTemplate !== TASK_TEMPLATE)) this.resourceTemplate(taskResourceTemplate(this.tasks));
+      this.tool(startTool(definition as unknown as ToolDefinition, this.tasks));
+    }
     return this;
   }
 
@@ -402,7 +408,8 @@ export class SluiceServer {
     try {
       task = await this.tasks.create({
         request: { method: Method.ToolsCall, params: { name: tool.definition.name, arguments: args } },
-        principal: principalOf(ctx, modern),
+        principal: principalOf(ctx),
+        ...(ctx.sessionId !== undefined && { session: ctx.sessionId }),
         ttlMs: this.tasks.ttlFor(modern ? undefined : asked?.ttl),
         ...(ctx.mcpReq.inputResponses !== undefined && { inputResponses: ctx.mcpReq.inputResponses }),
       });

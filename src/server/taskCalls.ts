@@ -11,8 +11,10 @@
  *   cancelled task and refuses a finished one (-32602).
  *
  * Whose tasks: with authentication, the caller's identity (a hash of its
- * client id and subject); without it, on 2025-11-25 the session, and on
- * 2026-07-28 (no sessions) whoever holds the unguessable task id.
+ * client id and subject), checked on every `tasks/*` request; without it,
+ * whoever holds the unguessable task id (so a client that restarted can wait
+ * again on its task). 2025-11-25 `tasks/list` without authentication lists
+ * only the tasks of the session asking: ids are never handed to strangers.
  *
  * @module
  */
@@ -30,14 +32,12 @@ export function servesModernEra(server: Server): boolean {
   return version !== undefined && version >= STATELESS_PROTOCOL_VERSION;
 }
 
-/** Whose tasks a request may see (see the module comment). */
-export function principalOf(ctx: ServerContext, modern: boolean): string {
+/** Whose tasks a request may see (see the module comment): '' without authentication. */
+export function principalOf(ctx: ServerContext): string {
   const auth = ctx.http?.authInfo;
-  if (auth !== undefined) {
-    const subject = typeof auth.extra?.sub === 'string' ? auth.extra.sub : '';
-    return `auth:${createHash('sha256').update(`${auth.clientId}\0${subject}`).digest('hex').slice(0, 32)}`;
-  }
-  return !modern && ctx.sessionId !== undefined ? `session:${ctx.sessionId}` : '';
+  if (auth === undefined) return '';
+  const subject = typeof auth.extra?.sub === 'string' ? auth.extra.sub : '';
+  return `auth:${createHash('sha256').update(`${auth.clientId}\0${subject}`).digest('hex').slice(0, 32)}`;
 }
 
 /** Whether a 2026-07-28 request declares the Tasks extension. */
@@ -96,7 +96,7 @@ export function registerTaskHandlers(server: Server, runtime: TaskRuntime): void
   const scope = (ctx: ServerContext, method: string) => {
     const modern = servesModernEra(server);
     if (modern && !declaresTasks(ctx)) throw missingTasksCapability(method);
-    return { modern, principal: principalOf(ctx, modern) };
+    return { modern, principal: principalOf(ctx) };
   };
   server.setRequestHandler(Method.TasksGet, { params: taskIdParams }, async ({ taskId }, ctx) => {
     const { modern, principal } = scope(ctx, Method.TasksGet);
@@ -131,7 +131,7 @@ export function registerTaskHandlers(server: Server, runtime: TaskRuntime): void
   });
   server.setRequestHandler(Method.TasksList, { params: listParams }, async ({ cursor }, ctx) => {
     const { principal } = scope(ctx, Method.TasksList);
-    const page = await runtime.list(principal, cursor);
+    const page = await runtime.list(principal, principal === '' ? (ctx.sessionId ?? '') : undefined, cursor);
     return { tasks: page.tasks.map(task2025), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) } as never;
   });
 }

@@ -159,12 +159,20 @@ export class TaskRuntime {
   }
 
   /** Creates a task and starts its first leg; resolves once the task is in the store. */
-  async create(init: { readonly request: TaskRequest; readonly principal: string; readonly ttlMs: number; readonly inputResponses?: Record<string, unknown> }): Promise<TaskRecord> {
+  async create(init: {
+    readonly request: TaskRequest;
+    readonly principal: string;
+    readonly ttlMs: number;
+    /** The 2025-11-25 session that created it (scopes `tasks/list` without authentication). */
+    readonly session?: string;
+    readonly inputResponses?: Record<string, unknown>;
+  }): Promise<TaskRecord> {
     this.#used = true;
     const record = await this.#store.create({
       taskId: randomUUID(),
       ttlMs: init.ttlMs,
       principal: init.principal,
+      ...(init.session !== undefined && { session: init.session }),
       request: init.request,
       pollIntervalMs: this.pollIntervalMs,
       runner: this.#cluster.nodeId,
@@ -180,8 +188,10 @@ export class TaskRuntime {
     return task?.principal === principal ? task : undefined;
   }
 
-  async list(principal: string, cursor: string | undefined): Promise<TaskPage> {
-    return this.#store.list(principal, { ...(cursor !== undefined && { cursor }), limit: DEFAULT_TASK_LIST_PAGE });
+  /** A page of `principal`'s tasks; with `session`, only that session's (a page may then hold fewer). */
+  async list(principal: string, session: string | undefined, cursor: string | undefined): Promise<TaskPage> {
+    const page = await this.#store.list(principal, { ...(cursor !== undefined && { cursor }), limit: DEFAULT_TASK_LIST_PAGE });
+    return session === undefined ? page : { ...page, tasks: page.tasks.filter((task) => task.session === session) };
   }
 
   /** Cancels a task: `cancelled` in the store at once, its process stopped here or by its node within a sweep. */

@@ -112,6 +112,12 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
    */
   readonly resumable?: boolean;
   /**
+   * Also offer the polling pattern to clients that know no tasks: a
+   * `<name>_start` tool that answers at once with a task id, and the
+   * `tasks://<id>` resource to poll for the status and the result. @defaultValue false
+   */
+  readonly polling?: boolean;
+  /**
    * Input a task needs before it is created (SEP-2663 with multi-round-trip
    * requests): runs in the `tools/call` request; returning
    * `inputRequired(...)` asks the client, returning nothing creates the task.

@@ -41,6 +41,8 @@ export interface TaskRecord {
   readonly pollIntervalMs?: number;
   /** Whom the task belongs to (a hash of the principal, '' when there is none): only they may see it. */
   readonly principal: string;
+  /** The 2025-11-25 session that created it, if any. */
+  readonly session?: string;
   /** The node running it now ('' when none: created, lost, or finished). */
   readonly runner: string;
   readonly cancelRequested: boolean;
@@ -63,7 +65,7 @@ export interface TaskRecord {
   readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown };
 }
 
-export type NewTask = Pick<TaskRecord, 'taskId' | 'ttlMs' | 'principal' | 'request'> & Partial<Pick<TaskRecord, 'pollIntervalMs' | 'statusMessage' | 'runner'>>;
+export type NewTask = Pick<TaskRecord, 'taskId' | 'ttlMs' | 'principal' | 'request'> & Partial<Pick<TaskRecord, 'pollIntervalMs' | 'statusMessage' | 'runner' | 'session'>>;
 
 /** What a transition changes besides the status. */
 export type TaskUpdate = Partial<Pick<TaskRecord, 'statusMessage' | 'inputRequests' | 'result' | 'error' | 'runner' | 'round' | 'requestState'>>;

@@ -29,6 +29,7 @@ tools:
     args: ["${script('checkpointed.mjs')}", "{{count}}", "{{delay}}"]
     parameters: { count: { type: integer }, delay: { type: integer } }
     task: optional
+    polling: true
   - name: sleepy
     description: runs until stopped
     command: node
@@ -153,4 +154,52 @@ test('2,000 tasks created and abandoned are reclaimed once their TTL passes', as
   assert.equal(store.bytes, 0);
   await client.close();
   await running.close();
+});
+
+test('the polling pattern for clients that know no tasks: <tool>_start, then read tasks://ID until it holds the result', async () => {
+  for (const era of ['modern', 'legacy'] as const) {
+    const stock = await v2Client(server.url, era);
+    const started = await stock.callTool({ name: 'count_start', arguments: { count: 3, delay: 30 } });
+    const { taskId, uri } = started.structuredContent as { taskId: string; uri: string };
+    assert.equal(uri, `tasks://${taskId}`);
+    let state: { done: boolean; status: string; result?: { content: Array<{ text: string }> } } = { done: false, status: '' };
+    await waitFor(
+      async () => {
+        const read = await stock.readResource({ uri });
+        state = JSON.parse((read.contents[0] as { text: string }).text);
+        return state.done;
+      },
+      10_000,
+      `${era}: the task to end`,
+    );
+    assert.equal(state.status, 'completed');
+    assert.match(state.result!.content[0]!.text, /done at 3/);
+    await assert.rejects(stock.readResource({ uri: 'tasks://no-such-task' }), `${era}: an unknown task is not found`);
+    await stock.close();
+  }
+});
+
+test('2025-11-25: the creating session hears notifications/tasks/status; another session gets the task by id but does not list it', async () => {
+  const stock = await v2Client(server.url, 'legacy');
+  const statuses: string[] = [];
+  const completed = new Promise<void>((resolve) =>
+    stock.setNotificationHandler('notifications/tasks/status' as never, (n: { params: unknown }) => {
+      statuses.push(String((n.params as { status: string }).status));
+      if ((n.params as { status: string }).status === 'completed') resolve();
+    }),
+  );
+  const created = (await stock.request({ method: 'tools/call', params: { name: 'count', arguments: { count: 2, delay: 20 }, task: {} } } as never, z.looseObject({}))) as {
+    task: { taskId: string; status: string; ttl: number; pollInterval: number };
+  };
+  assert.equal(created.task.status, 'working');
+  assert.equal(typeof created.task.ttl, 'number');
+  await completed;
+  assert.deepEqual(statuses.at(-1), 'completed');
+  const result = (await stock.request({ method: 'tasks/result', params: { taskId: created.task.taskId } } as never, z.looseObject({}))) as Record<string, unknown>;
+  assert.match(JSON.stringify(result.content), /done at 2/);
+  assert.deepEqual((result._meta as Record<string, unknown>)['io.modelcontextprotocol/related-task'], { taskId: created.task.taskId });
+  const other = await connect(server.url, { era: 'legacy' });
+  assert.equal((await other.tasks.get(created.task.taskId)).status, 'completed', 'the id is the handle');
+  assert.ok(!(await other.tasks.list()).tasks.some((t) => t.taskId === created.task.taskId), 'listing shows only the session’s own');
+  await Promise.all([stock.close(), other.close()]);
 });
