@@ -9,7 +9,7 @@
  *
  * Environment: BENCH_SECONDS (measured seconds per round, default 4),
  * BENCH_ROUNDS (default 3), BENCH_ONLY (comma-separated subset of
- * `calls,streaming,resources,sessions,cluster`; docs/benchmarks.md is written only by a full run).
+ * `calls,streaming,resources,sessions,cluster,tasks`; docs/benchmarks.md is written only by a full run).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
@@ -21,6 +21,7 @@ import { smallCalls, type SmallCallsResult } from './scenarios/smallCalls.js';
 import { benchFiles, MiB, readOnce, type ReadReport, stdioTarget } from './scenarios/resources.js';
 import { type AbandonedResult, abandonedSessions, reconnectStall, type ReplayResult, replayThroughput, type StallResult } from './scenarios/sessions.js';
 import { clusterBench, type ClusterResults } from './scenarios/cluster.js';
+import { tasksBench, type TasksRow } from './scenarios/tasks.js';
 import { cancelLatency, progressFlood, sdkClient, slowConsumer, slowConsumerStdio, type Transport } from './scenarios/streaming.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -31,7 +32,7 @@ const pinning = pinLoadGenerator();
 const ERAS: Era[] = ['2025-11-25', '2026-07-28'];
 const CONCURRENCY = [1, 32];
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
-const runs = (part: 'calls' | 'streaming' | 'resources' | 'sessions' | 'cluster') => ONLY === undefined || ONLY.includes(part);
+const runs = (part: 'calls' | 'streaming' | 'resources' | 'sessions' | 'cluster' | 'tasks') => ONLY === undefined || ONLY.includes(part);
 const ABANDONED_SESSIONS = 10_000;
 const SESSION_TTL_MS = 20_000;
 const REPLAY_EVENTS = 4_000; // the event log keeps 5,000 per stream
@@ -86,6 +87,9 @@ interface ResourceRow {
 const resourceRows: ResourceRow[] = [];
 let sessionResults: { abandoned: AbandonedResult; replay: ReplayResult; stall: StallResult } | undefined;
 let clusterResults: ClusterResults | undefined;
+let taskRows: TasksRow[] = [];
+const TASK_POLLERS = 200;
+const TASKS_KEPT = 5_000;
 /** Idle sessions opened for the memory-in-Redis row, and their TTL there. */
 const CLUSTER_IDLE_SESSIONS = 5_000;
 try {
@@ -142,6 +146,9 @@ try {
       ttlMs: SESSION_TTL_MS,
       log: (line) => process.stderr.write(`${line}\n`),
     });
+  }
+  if (runs('tasks')) {
+    taskRows = await tasksBench({ warmupMs: WARMUP_MS, durationMs: SECONDS * 1000, pollers: TASK_POLLERS, kept: TASKS_KEPT, log: (line) => process.stderr.write(`${line}\n`) });
   }
 } finally {
   await Promise.all(servers.map(stopServer));
@@ -310,7 +317,19 @@ const clusterTable =
         ].join('\n');
       })();
 
-process.stdout.write(`\n${table}\n\n${streamingTable}\n\n${stallTable}\n\n${resourceTable}\n\n${sessionsTable}\n\n${clusterTable}\n\n${machine}; ${date}\n`);
+const tasksTable =
+  taskRows.length === 0
+    ? '(not run)'
+    : [
+        `| store | tasks created per second (32 clients) | create p50 / p99 | \`tasks/get\` per second (${TASK_POLLERS} pollers) | get p50 / p99 | memory per finished task kept (${num(TASKS_KEPT)} kept) |`,
+        '| --- | ---: | ---: | ---: | ---: | ---: |',
+        ...taskRows.map(
+          (r) =>
+            `| ${r.store === 'memory' ? 'memory' : 'Redis'} | ${num(r.createdPerSecond)} | ${ms(r.createP50Ms)} / ${ms(r.createP99Ms)} | ${num(r.getsPerSecond)} | ${ms(r.getP50Ms)} / ${ms(r.getP99Ms)} | node ${(r.nodeBytesPerTask / 1024).toFixed(1)} KiB${r.redisBytesPerTask === undefined ? '' : `, Redis ${(r.redisBytesPerTask / 1024).toFixed(1)} KiB`} |`,
+        ),
+      ].join('\n');
+
+process.stdout.write(`\n${table}\n\n${streamingTable}\n\n${stallTable}\n\n${resourceTable}\n\n${sessionsTable}\n\n${clusterTable}\n\n${tasksTable}\n\n${machine}; ${date}\n`);
 if (ONLY !== undefined) {
   process.stderr.write('BENCH_ONLY is set: docs/benchmarks.md is left as it is (a full run writes it).\n');
   const missed = resourceRows.filter((row) => resourceMisses(row).length > 0);
@@ -413,6 +432,19 @@ and the client resumes with \`Last-Event-ID\` (\`retry\` 1 s), on Redis always o
 growth and Redis's \`used_memory\` growth, each divided by their number.
 
 ${clusterTable}
+
+## Tasks
+
+One sluice node (bench/servers/tasks.ts) with its tasks in memory, then one on Redis, each fresh,
+spoken to over 2026-07-28 with the Tasks extension declared (SEP-2663). **Created per second:**
+32 clients call a tool that answers at once; each answer is a \`CreateTaskResult\`, sent only once
+the task is in the store, so this is task creation end to end (the leg runs and finishes right
+after). **\`tasks/get\`:** ${TASK_POLLERS} tasks that run until cancelled, each polled by its own client
+as fast as it answers, for ${SECONDS} s after ${WARMUP_MS / 1000} s of warm-up. **Memory per finished task:**
+${num(TASKS_KEPT)} finished tasks (about 1 KiB of result each) created on the fresh node before the rest;
+the node's heap growth after a full collection (and Redis's \`used_memory\` growth) over them, divided by their number.
+
+${tasksTable}
 `,
 );
 const resourceMissed = resourceRows.filter((row) => resourceMisses(row).length > 0);

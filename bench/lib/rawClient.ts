@@ -76,6 +76,23 @@ export class RawClient {
     });
   }
 
+  /** One JSON-RPC request (2026-07-28 envelope with `capabilities`); resolves with its result, throws on an error. */
+  async rpc(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown>, name?: string): Promise<Record<string, unknown>> {
+    const modern = this.era === '2026-07-28';
+    const envelope = modern ? { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': capabilities } : {};
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: this.#headers(modern ? { 'mcp-method': method, ...(name !== undefined && { 'mcp-name': name }) } : {}),
+      body: JSON.stringify({ jsonrpc: '2.0', id: this.#id++, method, params: { ...params, _meta: envelope } }),
+    });
+    const text = await response.text();
+    // A JSON body, or SSE whose last data line is the response.
+    const json = text.startsWith('{') ? text : (text.split('\n').filter((line) => line.startsWith('data: ')).at(-1)?.slice(6) ?? '');
+    const message = JSON.parse(json) as { result?: Record<string, unknown>; error?: { message: string } };
+    if (message.result === undefined) throw new Error(`${method} failed: HTTP ${response.status} ${message.error?.message ?? text.slice(0, 200)}`);
+    return message.result;
+  }
+
   async close(): Promise<void> {
     if (this.#session !== undefined) {
       await fetch(this.url, { method: 'DELETE', headers: this.#headers() }).then((r) => r.text()).catch(() => {});

@@ -181,6 +181,9 @@ test('the polling pattern for clients that know no tasks: <tool>_start, then rea
 
 test('2025-11-25: the creating session hears notifications/tasks/status; another session gets the task by id but does not list it', async () => {
   const stock = await v2Client(server.url, 'legacy');
+  assert.deepEqual(stock.getServerCapabilities()?.tasks, { list: {}, cancel: {}, requests: { tools: { call: {} } } });
+  const listed = Object.fromEntries((await stock.listTools()).tools.map((t) => [t.name, (t as { execution?: { taskSupport?: string } }).execution?.taskSupport]));
+  assert.deepEqual([listed.count, listed.batch, listed.quick, listed.sleepy], ['optional', 'required', undefined, 'optional'], 'execution.taskSupport; a 10m timeout makes a script a task by default');
   const statuses: string[] = [];
   const completed = new Promise<void>((resolve) =>
     stock.setNotificationHandler('notifications/tasks/status' as never, (n: { params: unknown }) => {
