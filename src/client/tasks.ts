@@ -37,6 +37,12 @@ export interface TaskWaitOptions {
   readonly onStatus?: (task: TaskView) => void;
   /** Progress as it moved (from the task's reports). */
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Answers a task's input requests (2026-07-28 `input_required`), by key:
+   * sent with `tasks/update`, and the wait goes on. Without it, a task that
+   * asks for input fails the wait with an error that names the keys.
+   */
+  readonly answer?: (inputRequests: Record<string, unknown>) => Promise<Record<string, unknown>>;
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -66,6 +72,7 @@ export class TaskOps {
   /** Resolves with the tool's result once the task ends; a failed task throws `RemoteError`, a cancelled one `CancelledError`. */
   async wait(taskId: string, options: TaskWaitOptions = {}): Promise<CallToolResult> {
     let last = -1;
+    const answered = new Set<string>(); // the same outstanding keys are answered once (the server may not have caught up yet)
     for (;;) {
       options.signal?.throwIfAborted();
       const raw = await this.#request(Method.TasksGet, { taskId });
@@ -76,7 +83,12 @@ export class TaskOps {
         options.onProgress?.(task.progress);
       }
       if (TERMINAL.has(task.status)) return this.#outcome(task, raw);
-      if (task.status === 'input_required' && this.#modern()) {
+      if (task.status === 'input_required' && this.#modern() && options.answer !== undefined && !answered.has(Object.keys(task.inputRequests ?? {}).join())) {
+        answered.add(Object.keys(task.inputRequests ?? {}).join());
+        await this.#request(Method.TasksUpdate, { taskId, inputResponses: await options.answer(task.inputRequests ?? {}) });
+        continue;
+      }
+      if (task.status === 'input_required' && this.#modern() && options.answer === undefined) {
         throw new SluiceError('SLUICE_REMOTE', `Task ${taskId} is waiting for input (${Object.keys(task.inputRequests ?? {}).join(', ')}): answer it with tasks/update`);
       }
       await delay(task.pollIntervalMs ?? DEFAULT_TASK_POLL_INTERVAL_MS, options.signal);

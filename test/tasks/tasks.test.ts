@@ -206,3 +206,38 @@ test('2025-11-25: the creating session hears notifications/tasks/status; another
   assert.ok(!(await other.tasks.list()).tasks.some((t) => t.taskId === created.task.taskId), 'listing shows only the session’s own');
   await Promise.all([stock.close(), other.close()]);
 });
+
+test('input_required: the task parks, tasks/update answers in rounds with keys never reused, and the wait goes on', async () => {
+  const { SluiceServer } = await import('../../src/server/sluiceServer.js');
+  const { serveHttp } = await import('../../src/transports/http/nodeServer.js');
+  const { inputRequired } = await import('@modelcontextprotocol/server');
+  const ask = (message: string) => ({ method: 'elicitation/create', params: { mode: 'form', message, requestedSchema: { type: 'object', properties: {} } } });
+  const sluice = new SluiceServer({ name: 'asks', version: '1', tasks: { pollIntervalMs: 20 } });
+  sluice.tool({
+    name: 'two_rounds',
+    description: 'asks twice',
+    task: 'optional',
+    handler: (_args, ctx) => {
+      const answers = ctx.mcp.mcpReq.inputResponses ?? {};
+      if ('second' in answers) return `second: ${JSON.stringify(answers.second)}`;
+      if ('first' in answers) return inputRequired({ inputRequests: { second: ask('again?') } } as never);
+      return inputRequired({ inputRequests: { first: ask('sure?') } } as never);
+    },
+  });
+  const running = await serveHttp(sluice, { port: 0 });
+  const client = await connect(running.url, { era: 'modern' });
+  const keys: string[] = [];
+  let taskId = '';
+  const unanswered = await client.callTool('two_rounds', {}, { task: true, onTask: (task) => (taskId = task.taskId) }).catch((error: Error) => error);
+  assert.ok(unanswered instanceof Error && /waiting for input \(1\.first\)/.test(unanswered.message), 'a wait that cannot answer says so');
+  const result = await client.tasks.wait(taskId, {
+    answer: async (requests) => {
+      keys.push(...Object.keys(requests));
+      return Object.fromEntries(Object.keys(requests).map((key) => [key, { action: 'accept', content: { key } }]));
+    },
+  });
+  assert.deepEqual(keys, ['1.first', '2.second'], 'each round its own keys');
+  assert.equal(result.content[0]!.text, 'second: {"action":"accept","content":{"key":"2.second"}}');
+  await client.close();
+  await running.close();
+});
