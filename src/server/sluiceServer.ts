@@ -410,6 +410,7 @@ export class SluiceServer {
         request: { method: Method.ToolsCall, params: { name: tool.definition.name, arguments: args } },
         principal: principalOf(ctx),
         ...(ctx.sessionId !== undefined && { session: ctx.sessionId }),
+        ...(!modern && { legacy: true }),
         ttlMs: this.tasks.ttlFor(modern ? undefined : asked?.ttl),
         ...(ctx.mcpReq.inputResponses !== undefined && { inputResponses: ctx.mcpReq.inputResponses }),
       });

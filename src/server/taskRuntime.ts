@@ -165,6 +165,8 @@ export class TaskRuntime {
     readonly ttlMs: number;
     /** The 2025-11-25 session that created it (scopes `tasks/list` without authentication). */
     readonly session?: string;
+    /** Created by a 2025-11-25 request. */
+    readonly legacy?: boolean;
     readonly inputResponses?: Record<string, unknown>;
   }): Promise<TaskRecord> {
     this.#used = true;
@@ -173,6 +175,7 @@ export class TaskRuntime {
       ttlMs: init.ttlMs,
       principal: init.principal,
       ...(init.session !== undefined && { session: init.session }),
+      ...(init.legacy === true && { legacy: true }),
       request: init.request,
       pollIntervalMs: this.pollIntervalMs,
       runner: this.#cluster.nodeId,
@@ -300,6 +303,11 @@ export class TaskRuntime {
 
   /** A new round of input requests: keys carry the round (`R.key`), so none is used twice over the task's life. */
   #askForInput(task: TaskRecord, outcome: Extract<LegOutcome, { kind: 'input' }>) {
+    if (task.legacy === true) {
+      // 2025-11-25 tasks have no tasks/update: a task that asks would wait until its TTL. Say so instead.
+      const message = `Tool "${toolOf(task)}" asked for input, which a 2025-11-25 task cannot carry: call it without a task, or over 2026-07-28`;
+      return this.#store.transition(task.taskId, 'failed', { error: { code: ErrorCode.InternalError, message, data: { reason: 'input_required' } }, statusMessage: message });
+    }
     const round = (task.round ?? 0) + 1;
     const inputRequests = Object.fromEntries(Object.entries(outcome.inputRequests).map(([key, value]) => [`${round}.${key}`, value]));
     return this.#store.transition(task.taskId, 'input_required', {

@@ -43,6 +43,8 @@ export interface TaskRecord {
   readonly principal: string;
   /** The 2025-11-25 session that created it, if any. */
   readonly session?: string;
+  /** Created by a 2025-11-25 request (core tasks: no `tasks/update`, so no input rounds). */
+  readonly legacy?: boolean;
   /** The node running it now ('' when none: created, lost, or finished). */
   readonly runner: string;
   readonly cancelRequested: boolean;
@@ -65,7 +67,7 @@ export interface TaskRecord {
   readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown };
 }
 
-export type NewTask = Pick<TaskRecord, 'taskId' | 'ttlMs' | 'principal' | 'request'> & Partial<Pick<TaskRecord, 'pollIntervalMs' | 'statusMessage' | 'runner' | 'session'>>;
+export type NewTask = Pick<TaskRecord, 'taskId' | 'ttlMs' | 'principal' | 'request'> & Partial<Pick<TaskRecord, 'pollIntervalMs' | 'statusMessage' | 'runner' | 'session' | 'legacy'>>;
 
 /** What a transition changes besides the status. */
 export type TaskUpdate = Partial<Pick<TaskRecord, 'statusMessage' | 'inputRequests' | 'result' | 'error' | 'runner' | 'round' | 'requestState'>>;

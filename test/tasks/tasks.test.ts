@@ -237,7 +237,11 @@ test('input_required: the task parks, tasks/update answers in rounds with keys n
     },
   });
   assert.deepEqual(keys, ['1.first', '2.second'], 'each round its own keys');
-  assert.equal(result.content[0]!.text, 'second: {"action":"accept","content":{"key":"2.second"}}');
+  // 2025-11-25 has no tasks/update: a task that asks fails at once, saying why, instead of waiting out its TTL.
+  const legacy = await connect(running.url, { era: 'legacy' });
+  await assert.rejects(legacy.callTool('two_rounds', {}, { task: true }), /asked for input, which a 2025-11-25 task cannot carry/);
+  await legacy.close();
+  assert.equal((result.content[0] as { text: string }).text, 'second: {"action":"accept","content":{"key":"2.second"}}');
   await client.close();
   await running.close();
 });

@@ -233,8 +233,11 @@ export class SessionTransport implements Transport {
       }
       this.#requests.delete(id);
       await this.#enqueue(streamId, async () => {
+        // Released before the answer can reach the client, which may send the same id next, to any node
+        // (in Redis the release is issued first on the one ordered connection).
+        this.#onSettled(id);
         await this.#log.append(streamId, data);
-        await this.#settle(streamId, id);
+        await this.#settle(streamId, id, false);
       });
       return;
     }
@@ -268,8 +271,8 @@ export class SessionTransport implements Transport {
     this.onclose?.();
   }
 
-  async #settle(streamId: string, id: RequestId): Promise<void> {
-    this.#onSettled(id);
+  async #settle(streamId: string, id: RequestId, release = true): Promise<void> {
+    if (release) this.#onSettled(id);
     const open = this.#open.get(streamId);
     open?.delete(id);
     if (open !== undefined && open.size === 0) {
