@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { CLIENT_CAPABILITIES_META_KEY, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
+import { type AuthInfo, CLIENT_CAPABILITIES_META_KEY, isJsonContentType, isLegacyRequest, readRequestBody } from '@modelcontextprotocol/server';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
   DEFAULT_KEEPALIVE_MS,
@@ -35,12 +35,20 @@ import type { SluiceServer } from '../../server/sluiceServer.js';
 import { checkHostAndOrigin, type HostPolicy } from './hostPolicy.js';
 import { createLegacyEndpoint } from './legacy.js';
 import { createModernEndpoint } from './modern.js';
+import { setAuthOf } from './requestAuth.js';
 import { serveResourceStream } from './resourceStream.js';
 import { jsonRpcError, methodOf, requestIdOf } from './responses.js';
 import { type SessionLimits, SessionRegistry } from './sessions.js';
 
 /** Options of the HTTP handler. */
 export interface HttpHandlerOptions {
+  /**
+   * Who a request comes from, when the application authenticates its clients
+   * (a bearer token, a mutual-TLS name): handlers see it as `ctx.http.authInfo`,
+   * and every task request is checked against the caller that created the task.
+   * Reject unauthenticated requests before they get here. @defaultValue every request anonymous
+   */
+  readonly authenticate?: (request: Request) => AuthInfo | undefined | Promise<AuthInfo | undefined>;
   /**
    * Hostnames accepted in the `Host` header. `undefined` = the loopback names
    * when `loopbackOnly`, else no Host check. DNS-rebinding protection.
@@ -189,6 +197,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
       }
     }
     const method = request.method === 'POST' ? methodOf(body) : request.method;
+    setAuthOf(request, await options.authenticate?.(request));
     const isLegacy = await isLegacyRequest(request, body, { maxRequestBodySize });
     const era = isLegacy ? 'legacy' : 'modern';
     if (method === Method.ResourcesStream) {

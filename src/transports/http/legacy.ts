@@ -25,6 +25,7 @@ import { jsonRpcError, requestIdOf } from './responses.js';
 import { refuseResume } from './resumption.js';
 import type { Session, SessionRegistry } from './sessions.js';
 import { serverRequestNodeOf, SessionTransport } from './sessionTransport.js';
+import { authExtraOf } from './requestAuth.js';
 import { sseBody, sseHeaders } from './sseBody.js';
 
 export interface LegacyEndpointOptions {
@@ -217,7 +218,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
           await options.cluster.cancel(session.id, cancelled.requestId, cancelled.reason);
           continue;
         }
-        transport.receive(message, { request } as MessageExtraInfo);
+        transport.receive(message, { request, ...authExtraOf(request) } as MessageExtraInfo);
         // A cancelled request is never answered: end its stream (and its open connection) now.
         if (cancelled !== undefined) transport.retire(cancelled.requestId);
       }
@@ -234,6 +235,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
       const polling = resumable && isJSONRPCRequest(message);
       transport.receive(message, {
         request,
+        ...authExtraOf(request),
         ...(polling && {
           closeSSEStream: () => transport.closeStreamOf(message.id),
           closeStandaloneSSEStream: () => void transport.closeStandalone(),

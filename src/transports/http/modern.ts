@@ -24,6 +24,7 @@ import { Serial } from '../../flow/serial.js';
 import type { EventLogOptions, StreamPressure } from '../../stores/eventLog.js';
 import { MemoryEventLog } from '../../stores/memory/memoryEventLog.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
+import { authExtraOf } from './requestAuth.js';
 import { tapConnect } from './sdkReach.js';
 import { sseBody } from './sseBody.js';
 
@@ -115,7 +116,7 @@ export function createModernEndpoint(options: ModernEndpointOptions) {
   );
 
   async function fetch(request: Request, body: unknown): Promise<Response> {
-    const response = await handler.fetch(request, { parsedBody: body });
+    const response = await handler.fetch(request, { parsedBody: body, ...authExtraOf(request) });
     const reader = exchanges.get(request)?.reader();
     if (reader === undefined || response.body === null) return response;
     const ours = sseBody(reader.cursor, { withIds: false, retryMs: 0, keepAliveMs: options.keepAliveMs, onDone: reader.clear });
