@@ -16,7 +16,8 @@ import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../defaul
 import { CancelledError, ConfigError, SluiceError } from '../errors.js';
 import { buildServer, httpOptionsOf } from '../runner/buildServer.js';
 import { loadConfig, type SluiceConfig } from '../runner/config.js';
-import type { Stores } from '../stores/stores.js';
+import { JournaledTaskStore } from '../stores/file/journaledTaskStore.js';
+import { memoryStores, type Stores } from '../stores/stores.js';
 import { AddressInUseError, serveHttp, type RunningHttpServer } from '../transports/http/nodeServer.js';
 import { serveStdio } from '../transports/stdio.js';
 import { outputSink } from './outputSink.js';
@@ -93,7 +94,7 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     let running: RunningHttpServer;
     let stores: Stores | undefined;
     try {
-      stores = store === undefined ? undefined : await openRedisStores(store);
+      stores = store === undefined ? journaledStores(config) : await openRedisStores(store);
       running = await serveHttp(sluice, { ...httpOptionsOf(config), host, port, ...(stores !== undefined && { stores }) });
     } catch (error) {
       sluice.abortAll();
@@ -109,10 +110,21 @@ export async function serveCommand(configPath: string | undefined, options: Serv
       await stores?.close();
     };
     if (stopping) await stop().then(() => process.exit(0));
-    log(`serving ${summary} at ${running.url}${stores === undefined ? '' : ` (store ${redact(store!.url)}, node ${stores.cluster.nodeId})`}`);
+    const where = store !== undefined ? ` (store ${redact(store.url)}, node ${stores!.cluster.nodeId})` : stores !== undefined ? ` (tasks in ${config.tasks.journal})` : '';
+    log(`serving ${summary} at ${running.url}${where}`);
     if (!running.loopbackOnly) {
       log('warning: not bound to loopback; Host is not checked and Origin must match Host. Put authentication in front of it.');
     }
+  }
+}
+
+/** Memory stores with the tasks in the config's journal (`tasks: { journal }`), or none. */
+function journaledStores(config: SluiceConfig): Stores | undefined {
+  if (config.tasks.journal === undefined) return undefined;
+  try {
+    return memoryStores(undefined, { tasks: new JournaledTaskStore(config.tasks.journal) });
+  } catch (error) {
+    throw new CliError(`tasks.journal ${config.tasks.journal}: ${(error as Error).message}`, 1);
   }
 }
 

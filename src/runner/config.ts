@@ -90,6 +90,8 @@ export interface SluiceConfig {
   readonly spool: { readonly ttlMs: number | undefined; readonly maxBytesPerRun: number | undefined; readonly maxTotalBytes: number | undefined };
   /** Where sessions, stream logs and call ownership live: `undefined` = memory; a `redis://` URL = every node sharing it. */
   readonly store: { readonly url: string; readonly prefix: string | undefined; readonly nodeTimeoutMs: number | undefined } | undefined;
+  /** Tasks on one node without Redis: `tasks: { journal: FILE }` keeps them in that file across restarts (absolute). */
+  readonly tasks: { readonly journal: string | undefined };
 }
 
 const PARTIAL_POLICIES = ['block', 'drop-newest', 'drop-oldest', 'coalesce-latest'] as const;
@@ -131,7 +133,7 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   const v = new Validator(doc, lineCounter, file);
   const root = doc.toJS() ?? {};
   v.object(root, [], 'the config');
-  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress', 'backpressure', 'scripts', 'spool', 'store']);
+  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress', 'backpressure', 'scripts', 'spool', 'store', 'tasks']);
   const base = dirname(file);
 
   const tools = v.list(root.tools, ['tools']).map((raw, i) => v.tool(raw, ['tools', i], base));
@@ -207,8 +209,15 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
       maxTotalBytes: root.spool.maxTotalBytes === undefined ? undefined : v.integer(root.spool.maxTotalBytes, ['spool', 'maxTotalBytes'], 1),
     };
   }
+  let tasks: SluiceConfig['tasks'] = { journal: undefined };
+  if (root.tasks !== undefined) {
+    v.object(root.tasks, ['tasks'], 'tasks');
+    v.keys(root.tasks, ['tasks'], ['journal']);
+    tasks = { journal: root.tasks.journal === undefined ? undefined : resolveFrom(dirname(file), v.string(root.tasks.journal, ['tasks', 'journal'])) };
+  }
   return {
     file,
+    tasks,
     store: v.store(root.store, ['store']),
     backpressure: v.backpressure(root.backpressure, ['backpressure']),
     name: root.name === undefined ? 'sluice' : v.string(root.name, ['name']),

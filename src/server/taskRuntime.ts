@@ -140,6 +140,7 @@ export class TaskRuntime {
     this.#cluster = cluster;
     this.#shared = shared;
     if (shared) this.#arm();
+    else if (store.durable === true) void this.#recover().catch(() => {});
   }
 
   setExecutor(executor: TaskExecutor): void {
@@ -322,8 +323,8 @@ export class TaskRuntime {
   /** Shutting down: a resumable task is left for another node; any other fails, saying why. */
   async #leave(task: TaskRecord, executor: TaskExecutor): Promise<void> {
     const node = this.#cluster.nodeId;
-    if (this.#shared && executor.resumable(task) && (await this.#store.assign(task.taskId, node, ''))) return;
-    const message = `The server stopped before the task finished${this.#shared ? `, and tool "${toolOf(task)}" is not resumable` : ''}`;
+    if ((this.#shared || this.#store.durable === true) && executor.resumable(task) && (await this.#store.assign(task.taskId, node, ''))) return;
+    const message = `The server stopped before the task finished${this.#shared || this.#store.durable === true ? `, and tool "${toolOf(task)}" is not resumable` : ''}`;
     const moved = await this.#store.transition(task.taskId, 'failed', { error: { code: ErrorCode.CallLost, message, data: { reason: 'shutdown' } }, statusMessage: message });
     if (moved.ok) this.#emit(moved.task);
   }
@@ -411,6 +412,28 @@ export class TaskRuntime {
       else if (executor.resumable(task)) this.#startLeg(adopted, { ...(task.checkpoint !== undefined && { resumeFrom: task.checkpoint }) });
       else await this.#failLost(task);
     }
+  }
+
+  /**
+   * A durable store on one node, at start: the unfinished tasks of this node's
+   * previous life (it crashed: they still name it) or that it left when it
+   * stopped ('') are this node's to resume, or to fail.
+   */
+  async #recover(): Promise<void> {
+    const executor = this.#executor;
+    if (executor === undefined) return;
+    const node = this.#cluster.nodeId;
+    for (const { taskId, runner } of await this.#store.unfinished()) {
+      if ((runner !== node && runner !== '') || this.#running.has(taskId)) continue;
+      const task = await this.#store.get(taskId);
+      if (task === undefined || task.status === 'input_required' || !(await this.#store.assign(taskId, runner, node))) continue;
+      this.#used = true;
+      const adopted = { ...task, runner: node };
+      if (runner === '' && task.inputResponses !== undefined) this.#startLeg(adopted, { inputResponses: task.inputResponses });
+      else if (executor.resumable(task)) this.#startLeg(adopted, { ...(task.checkpoint !== undefined && { resumeFrom: task.checkpoint }) });
+      else await this.#failLost(task);
+    }
+    this.#arm();
   }
 
   async #failLost(task: TaskRecord): Promise<void> {

@@ -35,12 +35,12 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-/** Memory stores: one process, nothing to set up. */
-export function memoryStores(clock?: Clock): Stores {
+/** Memory stores: one process, nothing to set up; `tasks` may be a durable one (`JournaledTaskStore`). */
+export function memoryStores(clock?: Clock, options: { readonly tasks?: TaskStore } = {}): Stores {
   return {
     sessions: new MemorySessionStore(),
     eventLogs: memoryEventLogs(clock),
-    tasks: new MemoryTaskStore(),
+    tasks: options.tasks ?? new MemoryTaskStore(),
     cluster: singleNode(),
     shared: false,
     health: () => ({ kind: 'memory', ready: true }),

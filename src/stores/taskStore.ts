@@ -121,6 +121,8 @@ export class TaskStoreFullError extends Error {
 }
 
 export interface TaskStore {
+  /** Whether its tasks outlive the process (a journal, Redis): then a lost task may be resumed. */
+  readonly durable?: boolean;
   /** Stores a new task (`working`) and resolves once it is durable; throws {@link TaskStoreFullError}. */
   create(task: NewTask): Promise<TaskRecord>;
   /** The task, or `undefined` when there is none (never created, past its TTL, or dropped by the bounds). */

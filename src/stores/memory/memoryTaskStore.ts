@@ -135,6 +135,21 @@ export class MemoryTaskStore implements TaskStore {
     return this.#tasks.size;
   }
 
+  /** Every task held, in creation order (for a journal's compaction). */
+  records(): TaskRecord[] {
+    return [...this.#tasks.values()].map((stored) => stored.record);
+  }
+
+  /** Puts back a task as it was (a journal replayed at start); a later record of the same task replaces it. */
+  restore(record: TaskRecord): void {
+    this.#drop(record.taskId);
+    if (expired(record, this.#clock.now())) return;
+    const bytes = sizeOf(record);
+    this.#tasks.set(record.taskId, { record, bytes, seq: this.#nextSeq++ });
+    this.#bytes += bytes;
+    if (TERMINAL_STATUSES.has(record.status)) this.#ended.add(record.taskId);
+  }
+
   async unfinished(): Promise<Array<{ taskId: string; runner: string }>> {
     this.#pruneExpired(this.#clock.now());
     const out: Array<{ taskId: string; runner: string }> = [];
