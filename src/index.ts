@@ -21,7 +21,7 @@ export {
 export { BufferFullError, ConfigError, InvalidOptionError, RemoteError, SluiceError, TargetError, type SluiceErrorCode } from './errors.js';
 export { type Clock, systemClock } from './flow/clock.js';
 export { ProgressThrottle, type ProgressUpdate } from './flow/progressThrottle.js';
-export { ErrorCode } from './protocol/wire.js';
+export { ErrorCode, TASKS_EXTENSION, type TaskSupport } from './protocol/wire.js';
 export {
   CursorCutError,
   EventsLostError,
@@ -41,10 +41,14 @@ export { singleNode, type ClaimOutcome, type Cluster, type ClusterHandlers } fro
 export { MemoryEventLog, memoryEventLogs } from './stores/memory/memoryEventLog.js';
 export { MemorySessionStore } from './stores/memory/memorySessionStore.js';
 export { MemoryTaskStore } from './stores/memory/memoryTaskStore.js';
+export { JournaledTaskStore } from './stores/file/journaledTaskStore.js';
 export {
   TERMINAL_STATUSES,
   TaskStoreFullError,
+  type AnswerOutcome,
   type NewTask,
+  type TaskProgress,
+  type TaskReport,
   type TaskPage,
   type TaskRecord,
   type TaskRequest,
@@ -56,6 +60,7 @@ export {
 } from './stores/taskStore.js';
 export type { JsonSchemaObject } from './server/jsonSchema.js';
 export { SluiceServer, type SluiceServerOptions } from './server/sluiceServer.js';
+export { TaskRuntime, type TaskRuntimeOptions, type CancelOutcome } from './server/taskRuntime.js';
 export { ToolTimeoutError } from './server/toolCall.js';
 export { fileBody, type RandomAccessBody, type ResourceBody, type StreamedBody } from './server/resourceBody.js';
 export { FileHandleCache } from './server/fileHandles.js';
