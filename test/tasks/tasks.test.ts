@@ -2,6 +2,7 @@
 // that started it; cancel stops the script's process group; a task past its TTL is gone
 // (-32602); clients that know no tasks get ordinary calls; 2,000 abandoned tasks are reclaimed.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
@@ -244,4 +245,33 @@ test('input_required: the task parks, tasks/update answers in rounds with keys n
   assert.equal((result.content[0] as { text: string }).text, 'second: {"action":"accept","content":{"key":"2.second"}}');
   await client.close();
   await running.close();
+});
+
+test('tasks over stdio, on both eras: created, waited for, cancelled', async () => {
+  const config = join(tmp.dir, 'stdio.yaml');
+  writeFileSync(
+    config,
+    `tools:
+  - name: count
+    description: counts slowly
+    command: node
+    args: ["${script('checkpointed.mjs')}", "{{count}}", "{{delay}}"]
+    parameters: { count: { type: integer }, delay: { type: integer } }
+    task: optional
+`,
+  );
+  for (const era of ['modern', 'legacy'] as const) {
+    const client = await connect(`stdio:${process.execPath} ${join(ROOT, 'dist/cli/main.js')} serve ${config} --stdio`, { era });
+    let taskId = '';
+    const result = await client.callTool('count', { count: 3, delay: 10 }, { task: true, onTask: (task) => (taskId = task.taskId) });
+    assert.notEqual(taskId, '', `${era}: a task`);
+    assert.match(JSON.stringify(result.content), /done at 3/);
+    let running = '';
+    const waiting = client.callTool('count', { count: 1000, delay: 50 }, { task: true, onTask: (task) => (running = task.taskId) });
+    await waitFor(() => running !== '', 5_000, 'the second task');
+    await client.tasks.cancel(running);
+    await assert.rejects(waiting, CancelledError);
+    assert.equal((await client.tasks.get(running)).status, 'cancelled');
+    await client.close();
+  }
 });
