@@ -130,6 +130,7 @@ export class SluiceServer {
   readonly options: Readonly<Required<Pick<SluiceServerOptions, 'progressPerSecond' | 'progressHeartbeatMs' | 'toolTimeoutMs' | 'maxReadWindowBytes'>>> &
     SluiceServerOptions;
   readonly #tools = new Map<string, CompiledTool>();
+  #taskTools = 0;
   readonly #resources = new Map<string, ResourceDefinition>();
   readonly #templates: CompiledTemplate[] = [];
   readonly #prompts = new Map<string, PromptDefinition>();
@@ -197,6 +198,7 @@ export class SluiceServer {
       ...(definition.annotations !== undefined && { annotations: definition.annotations }),
       ...executionListing(task),
     };
+    if (task !== 'never') this.#taskTools++;
     this.#tools.set(definition.name, {
       definition: definition as unknown as ToolDefinition,
       task,
@@ -451,9 +453,9 @@ export class SluiceServer {
     }
   }
 
+  /** Whether any tool may run as a task (counted once, when tools are registered: this runs per 2026-07-28 request). */
   #hasTaskTools(): boolean {
-    for (const tool of this.#tools.values()) if (tool.task !== 'never') return true;
-    return false;
+    return this.#taskTools > 0;
   }
 
   #hasResources(): boolean {

@@ -11,6 +11,7 @@ import { ResourceNotFoundError, type ServerContext } from '@modelcontextprotocol
 import { TERMINAL_STATUSES, type TaskRecord } from '../stores/taskStore.js';
 import { principalOf } from './taskCalls.js';
 import type { TaskRuntime } from './taskRuntime.js';
+import { detailedTask2026 } from './taskWire.js';
 import type { ResourceTemplateDefinition, ToolDefinition } from './types.js';
 
 /** The scheme of task resources. */
@@ -60,16 +61,8 @@ export function taskResourceTemplate(runtime: TaskRuntime): ResourceTemplateDefi
   };
 }
 
+/** What `tasks://ID` says: the SEP-2663 task with its result inlined, `done` once it ended, and its progress. */
 function taskState(task: TaskRecord): Record<string, unknown> {
-  return {
-    taskId: task.taskId,
-    status: task.status,
-    done: TERMINAL_STATUSES.has(task.status),
-    ...(task.statusMessage !== undefined && { statusMessage: task.statusMessage }),
-    ...(task.progress !== undefined && { progress: task.progress }),
-    createdAt: new Date(task.createdAt).toISOString(),
-    lastUpdatedAt: new Date(task.lastUpdatedAt).toISOString(),
-    ...(task.result !== undefined && { result: task.result }),
-    ...(task.error !== undefined && { error: task.error }),
-  };
+  const { _meta: _, ...detailed } = detailedTask2026(task);
+  return { ...detailed, done: TERMINAL_STATUSES.has(task.status), ...(task.progress !== undefined && { progress: task.progress }) };
 }

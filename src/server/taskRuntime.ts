@@ -407,10 +407,7 @@ export class TaskRuntime {
       const task = await this.#store.get(taskId);
       if (task === undefined || task.status === 'input_required' || task.runner !== runner) continue; // waiting for its client, or taken meanwhile
       if (!(await this.#store.assign(taskId, runner, node))) continue; // another node adopted it first
-      const adopted = { ...task, runner: node };
-      if (runner === '' && task.inputResponses !== undefined) this.#startLeg(adopted, { inputResponses: task.inputResponses });
-      else if (executor.resumable(task)) this.#startLeg(adopted, { ...(task.checkpoint !== undefined && { resumeFrom: task.checkpoint }) });
-      else await this.#failLost(task);
+      await this.#runAdopted(task, runner, executor);
     }
   }
 
@@ -428,12 +425,17 @@ export class TaskRuntime {
       const task = await this.#store.get(taskId);
       if (task === undefined || task.status === 'input_required' || !(await this.#store.assign(taskId, runner, node))) continue;
       this.#used = true;
-      const adopted = { ...task, runner: node };
-      if (runner === '' && task.inputResponses !== undefined) this.#startLeg(adopted, { inputResponses: task.inputResponses });
-      else if (executor.resumable(task)) this.#startLeg(adopted, { ...(task.checkpoint !== undefined && { resumeFrom: task.checkpoint }) });
-      else await this.#failLost(task);
+      await this.#runAdopted(task, runner, executor);
     }
     this.#arm();
+  }
+
+  /** A task this node just took over from `runner`: its next round, its resumption from the checkpoint, or its failure. */
+  async #runAdopted(task: TaskRecord, runner: string, executor: TaskExecutor): Promise<void> {
+    const adopted = { ...task, runner: this.#cluster.nodeId };
+    if (runner === '' && task.inputResponses !== undefined) this.#startLeg(adopted, { inputResponses: task.inputResponses });
+    else if (executor.resumable(task)) this.#startLeg(adopted, { ...(task.checkpoint !== undefined && { resumeFrom: task.checkpoint }) });
+    else await this.#failLost(task);
   }
 
   async #failLost(task: TaskRecord): Promise<void> {
