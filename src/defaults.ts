@@ -138,6 +138,13 @@ export const DEFAULT_READ_WINDOW_BYTES = 512 * 1024;
 /** Bytes of resource data streamed (server or client) between two garbage collections, where the runtime exposes `gc`. */
 export const DEFAULT_COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Bytes `sluice read -o FILE` lets queue for the disk before it stops reading
+ * the network: large enough that the file stream writes in batches
+ * (measured: 1 GiB to disk went from about 200 to about 400 MiB/s over 16 KiB).
+ */
+export const DEFAULT_OUTPUT_FILE_BUFFER_BYTES = 1024 * 1024;
+
 /** Idle time an open file handle is kept for the next window of a read. */
 export const DEFAULT_FILE_HANDLE_IDLE_MS = 1_000;
 

@@ -11,16 +11,11 @@ import { exposeGc } from './runtime.js';
 
 exposeGc();
 
-// Each command loads what it needs when it runs: `sluice --help` loads none of it.
-const commands = () => import('./commands.js');
-type Commands = Awaited<ReturnType<typeof commands>>;
-const lazy =
-  <K extends 'serveCommand' | 'callCommand' | 'readCommand'>(name: K) =>
-  async (...args: Parameters<Commands[K]>) =>
-    ((await commands())[name] as (...a: Parameters<Commands[K]>) => Promise<void>)(...args);
-const serveCommand = lazy('serveCommand');
-const callCommand = lazy('callCommand');
-const readCommand = lazy('readCommand');
+// Each command loads what it needs when it runs: `sluice --help` loads none of it, `sluice call`
+// no server code, `sluice serve` no client code.
+const serveCommand = async (...args: Parameters<typeof import('./serveCommand.js').serveCommand>) => (await import('./serveCommand.js')).serveCommand(...args);
+const callCommand = async (...args: Parameters<typeof import('./callCommand.js').callCommand>) => (await import('./callCommand.js')).callCommand(...args);
+const readCommand = async (...args: Parameters<typeof import('./readCommand.js').readCommand>) => (await import('./readCommand.js')).readCommand(...args);
 const taskCommand = async (...args: Parameters<typeof import('./taskCommands.js').taskCommand>) => (await import('./taskCommands.js')).taskCommand(...args);
 
 const program = new Command()
@@ -80,7 +75,7 @@ function run<A extends unknown[]>(command: (...args: A) => Promise<void>) {
     try {
       await command(...args);
     } catch (error) {
-      const { message, exitCode } = (await commands()).describeFailure(error);
+      const { message, exitCode } = (await import('./cliError.js')).describeFailure(error);
       process.stderr.write(`sluice: ${message}\n`);
       process.exit(exitCode);
     }

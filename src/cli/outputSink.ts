@@ -8,6 +8,7 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { DEFAULT_OUTPUT_FILE_BUFFER_BYTES } from '../defaults.js';
 
 export interface OutputSink {
   /** Resolves when the sink can take more (backpressure from the disk or the pipe). */
@@ -22,7 +23,8 @@ export interface OutputSink {
 export function outputSink(path: string | undefined, onError: (error: Error) => void): OutputSink {
   if (path === undefined) return streamSink(process.stdout, async () => {});
   const partial = `${path}.sluice-partial`;
-  const out = createWriteStream(partial);
+  // A larger buffer than the stream's 16 KiB: the disk gets batched writes, memory stays bounded by it.
+  const out = createWriteStream(partial, { highWaterMark: DEFAULT_OUTPUT_FILE_BUFFER_BYTES });
   let failed = false;
   let abandoned = false;
   // Destroying the file while a write is in flight fails that write; this

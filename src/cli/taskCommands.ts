@@ -6,7 +6,9 @@
  */
 import type { Era } from '../client/connect.js';
 import type { TaskView } from '../client/tasks.js';
-import { CliError, connectOrFail, log, printResult } from './commands.js';
+import { printResult } from './callCommand.js';
+import { CliError, log } from './cliError.js';
+import { connectOrFail } from './connectTarget.js';
 import { createProgressView } from './progressView.js';
 
 export interface TaskOptions {

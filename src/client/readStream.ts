@@ -160,11 +160,11 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
   async function* counted(): AsyncGenerator<Uint8Array> {
     if (started) throw new Error(`readResourceStream(${uri}) can be iterated only once`);
     started = true;
-    const pacer = streamPacer();
     for await (const chunk of produce()) {
       chunks++;
       bytes += chunk.length;
-      pacer.add(chunk.length);
+      // Raw chunks die young; windows are messages that reach the old generation.
+      streamPacer(state.mode === 'raw' ? 'minor' : 'major').add(chunk.length);
       yield chunk;
     }
   }

@@ -252,7 +252,7 @@ async function sequentialWindow(
 }
 
 function answer(read: ParsedRead, window: Window, asked: WindowRequest | undefined): ReadResourceResult {
-  streamPacer().add(window.info.length);
+  streamPacer('major').add(window.info.length);
   const contents: ReadResourceResult['contents'] = [window.content];
   if (read.source !== 'meta' && !window.info.end) {
     contents.push({

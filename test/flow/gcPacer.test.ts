@@ -24,3 +24,12 @@ test('is a no-op without a collector or with pacing off', () => {
   none.add(10_000);
   assert.equal(none.active, false);
 });
+
+test('asks for the kind of collection it was made for', () => {
+  const asked: unknown[] = [];
+  const minor = new GcPacer(100, (options) => asked.push(options?.type), 'minor');
+  minor.add(100);
+  const major = new GcPacer(100, (options) => asked.push(options?.type));
+  major.add(100);
+  assert.deepEqual(asked, ['minor', 'major']);
+});

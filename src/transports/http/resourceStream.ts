@@ -109,7 +109,7 @@ export async function serveResourceStream(sluice: SluiceServer, request: Request
 /** The pull stream: one source read per pull, nothing read ahead. */
 function bodyStream(source: ResourceBody, start: number, end: number | undefined, options: ResourceStreamOptions): ReadableStream<Uint8Array> {
   const { signal } = options;
-  const pacer = streamPacer();
+  const pacer = streamPacer('minor');
   let position = start;
   let finished = false;
   const reader = isRandomAccess(source) ? undefined : readerOf(source);
