@@ -54,6 +54,13 @@ export const DEFAULT_EVENT_LOG_MAX_SESSION_BYTES = 32 * 1024 * 1024;
 /** Idle time after which a 2025-era session is ended. */
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
 
+/**
+ * Quiet time (nothing in flight, no stream read) after which a 2025-era
+ * session's transport and SDK server are released until its next request;
+ * its record and stream log are kept.
+ */
+export const DEFAULT_SESSION_HIBERNATE_MS = 30_000;
+
 /** Live 2025-era sessions, at most. */
 export const DEFAULT_MAX_SESSIONS = 10_000;
 

@@ -28,7 +28,7 @@ import {
 import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT } from '../defaults.js';
 import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { CancelledError, InvalidOptionError, RemoteError, ResourceChangedError, StreamLostError } from '../errors.js';
-import { streamPacer } from '../flow/gcPacer.js';
+import { sharedPacer } from '../flow/gcPacer.js';
 import { remote } from './remote.js';
 import { ErrorCode, Header, Method, RESOURCE_STREAM_CAPABILITY, STATELESS_PROTOCOL_VERSION, WINDOW_META_KEY, type WindowInfo } from '../protocol/wire.js';
 
@@ -164,7 +164,7 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
       chunks++;
       bytes += chunk.length;
       // Raw chunks die young; windows are messages that reach the old generation.
-      streamPacer(state.mode === 'raw' ? 'minor' : 'major').add(chunk.length);
+      sharedPacer(state.mode === 'raw' ? 'minor' : 'major').add(chunk.length);
       yield chunk;
     }
   }

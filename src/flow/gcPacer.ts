@@ -66,11 +66,12 @@ export class GcPacer {
 const shared = new Map<CollectionKind, GcPacer>();
 
 /**
- * The process-wide pacer of one kind that resource streams count their bytes
- * into (created on first use, so `gc` exposed at startup is seen): raw byte
- * streams use `minor`, windowed reads `major`.
+ * The process-wide pacer of one kind (created on first use, so `gc` exposed
+ * at startup is seen). Resource streams count their bytes into it (raw byte
+ * streams `minor`, windowed reads `major`); the session registry counts the
+ * sessions it released (`major`), so an idle server gives their memory back.
  */
-export function streamPacer(kind: CollectionKind): GcPacer {
+export function sharedPacer(kind: CollectionKind): GcPacer {
   let pacer = shared.get(kind);
   if (pacer === undefined) shared.set(kind, (pacer = GcPacer.fromRuntime(DEFAULT_COLLECT_EVERY_BYTES, kind)));
   return pacer;

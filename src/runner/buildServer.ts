@@ -54,12 +54,12 @@ export function buildServer(config: SluiceConfig, options: BuildServerOptions = 
   return sluice;
 }
 
-/** The HTTP options a config sets (`sessions: { ttl, max, cancelOnDisconnect, retry, keepAlive, eventLog }`). */
+/** The HTTP options a config sets (`sessions: { ttl, max, hibernate, cancelOnDisconnect, retry, keepAlive, eventLog }`). */
 export function httpOptionsOf(config: SluiceConfig): ServeHttpOptions {
-  const { ttlMs, max, cancelOnDisconnect, retryMs, keepAliveMs, eventLog } = config.sessions;
+  const { ttlMs, max, hibernateMs, cancelOnDisconnect, retryMs, keepAliveMs, eventLog } = config.sessions;
   return {
-    ...((ttlMs !== undefined || max !== undefined) && {
-      sessions: { ...(ttlMs !== undefined && { ttlMs }), ...(max !== undefined && { max }) },
+    ...((ttlMs !== undefined || max !== undefined || hibernateMs !== undefined) && {
+      sessions: { ...(ttlMs !== undefined && { ttlMs }), ...(max !== undefined && { max }), ...(hibernateMs !== undefined && { hibernateMs }) },
     }),
     ...(cancelOnDisconnect !== undefined && { cancelOnDisconnect }),
     ...(retryMs !== undefined && { retryMs }),

@@ -72,6 +72,8 @@ export interface SluiceConfig {
   readonly sessions: {
     readonly ttlMs: number | undefined;
     readonly max: number | undefined;
+    /** Quiet time after which a session's live objects are released until its next request (ms). */
+    readonly hibernateMs: number | undefined;
     readonly cancelOnDisconnect: boolean | undefined;
     /** `retry:` hint of priming events (ms). */
     readonly retryMs: number | undefined;
@@ -158,6 +160,7 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   let sessions: SluiceConfig['sessions'] = {
     ttlMs: undefined,
     max: undefined,
+    hibernateMs: undefined,
     cancelOnDisconnect: undefined,
     retryMs: undefined,
     keepAliveMs: undefined,
@@ -165,7 +168,7 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   };
   if (root.sessions !== undefined) {
     v.object(root.sessions, ['sessions'], 'sessions');
-    v.keys(root.sessions, ['sessions'], ['ttl', 'max', 'cancelOnDisconnect', 'retry', 'keepAlive', 'eventLog']);
+    v.keys(root.sessions, ['sessions'], ['ttl', 'max', 'hibernate', 'cancelOnDisconnect', 'retry', 'keepAlive', 'eventLog']);
     const cancel = root.sessions.cancelOnDisconnect;
     if (cancel !== undefined && typeof cancel !== 'boolean') v.fail(['sessions', 'cancelOnDisconnect'], 'must be true or false');
     const log = root.sessions.eventLog;
@@ -183,6 +186,7 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
     sessions = {
       ttlMs: root.sessions.ttl === undefined ? undefined : v.duration(root.sessions.ttl, ['sessions', 'ttl']),
       max: root.sessions.max === undefined ? undefined : v.integer(root.sessions.max, ['sessions', 'max'], 1),
+      hibernateMs: root.sessions.hibernate === undefined ? undefined : v.duration(root.sessions.hibernate, ['sessions', 'hibernate']),
       cancelOnDisconnect: cancel,
       retryMs: root.sessions.retry === undefined ? undefined : v.duration(root.sessions.retry, ['sessions', 'retry']),
       keepAliveMs: root.sessions.keepAlive === undefined ? undefined : v.duration(root.sessions.keepAlive, ['sessions', 'keepAlive']),

@@ -29,7 +29,7 @@
  */
 import { ProtocolError, type ReadResourceResult } from '@modelcontextprotocol/server';
 import type { ByteReader } from '../flow/byteReader.js';
-import { streamPacer } from '../flow/gcPacer.js';
+import { sharedPacer } from '../flow/gcPacer.js';
 import { utf8SafeEnd } from '../flow/utf8Boundary.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_READ_WINDOW_BYTES } from '../defaults.js';
 import { ErrorCode, PAGING_NOTE_META_KEY, PAGING_NOTE_URI_SUFFIX, WINDOW_META_KEY, WINDOW_QUERY, type WindowInfo } from '../protocol/wire.js';
@@ -252,7 +252,7 @@ async function sequentialWindow(
 }
 
 function answer(read: ParsedRead, window: Window, asked: WindowRequest | undefined): ReadResourceResult {
-  streamPacer('major').add(window.info.length);
+  sharedPacer('major').add(window.info.length);
   const contents: ReadResourceResult['contents'] = [window.content];
   if (read.source !== 'meta' && !window.info.end) {
     contents.push({

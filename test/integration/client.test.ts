@@ -117,7 +117,8 @@ test('sluice call: Ctrl-C cancels the call, tells the server, exits 130 with the
   const child = spawn(process.execPath, [CLI, 'call', server.url, 'sleepy', `pidfile=${pidfile}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // 'close', not 'exit': the exit can arrive before the last stderr line is read.
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   const pids = await readPids(pidfile);
   child.kill('SIGINT');
   assert.equal(await exited, 130);

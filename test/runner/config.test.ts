@@ -52,6 +52,7 @@ sessions: { ttl: 30m, max: 10000 }
   assert.deepEqual(config.sessions, {
     ttlMs: 1_800_000,
     max: 10_000,
+    hibernateMs: undefined,
     cancelOnDisconnect: undefined,
     retryMs: undefined,
     keepAliveMs: undefined,
@@ -137,6 +138,8 @@ test('sessions: retry, keepAlive and the event log bounds reach the HTTP options
     keepAliveMs: 10_000,
     eventLog: { maxEvents: 100, maxAgeMs: 60_000, maxBytes: 1024, maxStreams: 5 },
   });
+  assert.deepEqual(httpOptionsOf(parseConfig('sessions: { hibernate: 45s }\n', FILE)), { sessions: { hibernateMs: 45_000 } });
+  assert.match(errorOf('sessions: { hibernate: soon }\n').message, /sessions\.hibernate: /);
 });
 
 test('schema, regex, duplicate URIs and durations are checked at load, each on its line', () => {

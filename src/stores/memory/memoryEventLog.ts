@@ -361,9 +361,36 @@ export class MemoryEventLog implements EventLog {
   }
 }
 
-/** The memory {@link EventLogStore}: a fresh {@link MemoryEventLog} per scope. */
+/**
+ * The memory {@link EventLogStore}: one {@link MemoryEventLog} per scope, the
+ * same one each time the scope is opened until it is cleared, as a shared
+ * store keeps a scope's streams. A session whose live objects were released
+ * while it idled (it hibernated) finds its streams again when it wakes.
+ */
 export function memoryEventLogs(clock: Clock = systemClock): EventLogStore {
-  return { open: (_scope, options) => new MemoryEventLog(options, clock) };
+  const logs = new Map<string, MemoryEventLog>();
+  return {
+    open: (scope, options) => {
+      let log = logs.get(scope);
+      if (log === undefined) logs.set(scope, (log = new ScopedMemoryEventLog(options, clock, () => logs.delete(scope))));
+      return log;
+    },
+  };
+}
+
+/** A scope's log, forgotten by its store once cleared. */
+class ScopedMemoryEventLog extends MemoryEventLog {
+  readonly #forget: () => void;
+
+  constructor(options: Partial<EventLogOptions>, clock: Clock, forget: () => void) {
+    super(options, clock);
+    this.#forget = forget;
+  }
+
+  override async clear(): Promise<void> {
+    this.#forget();
+    await super.clear();
+  }
 }
 
 function newStream(id: string, baseSeq: number, lossy: boolean): StreamState {

@@ -34,14 +34,22 @@ export function outcomeOf(status: number): 'ok' | 'client_error' | 'server_error
   return status >= 500 ? 'server_error' : status >= 400 ? 'client_error' : 'ok';
 }
 
-export function createHttpMetrics(sessionsActive: () => number): HttpMetrics {
+export function createHttpMetrics(sessions: { readonly size: number; readonly hibernating: number }): HttpMetrics {
   const registry = new Registry();
   new Gauge({
     name: 'sluice_sessions_active',
-    help: 'Live 2025-era sessions',
+    help: 'Open 2025-era sessions on this node, hibernating ones included',
     registers: [registry],
     collect() {
-      this.set(sessionsActive());
+      this.set(sessions.size);
+    },
+  });
+  new Gauge({
+    name: 'sluice_sessions_hibernating',
+    help: 'Open 2025-era sessions on this node whose transport and SDK server are released until their next request',
+    registers: [registry],
+    collect() {
+      this.set(sessions.hibernating);
     },
   });
   const requestsInflight = new Gauge({

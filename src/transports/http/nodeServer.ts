@@ -98,7 +98,7 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
 
   const handler = createHttpHandler(sluice, { ...options, loopbackOnly });
   const mcp = nodeAdapter(handler.fetch, { maxBodyBytes, bodyTimeoutMs, bodyBudget, ...(options.onerror !== undefined && { onerror: options.onerror }) });
-  const metrics = createHttpMetrics(() => handler.sessions.size);
+  const metrics = createHttpMetrics(handler.sessions);
   handler.onrequest = ({ method, status, era }) => metrics.requests.inc({ method: methodLabel(method), outcome: outcomeOf(status), era });
   const startedAt = Date.now();
 
@@ -135,6 +135,7 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
           version: sluice.options.version,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           sessions: handler.sessions.size,
+          sessionsHibernating: handler.sessions.hibernating,
           toolCallsInflight: sluice.inflight,
           store,
           node: handler.stores.cluster.nodeId,

@@ -21,7 +21,7 @@
  * @module
  */
 import { ProtocolError } from '@modelcontextprotocol/server';
-import { streamPacer } from '../../flow/gcPacer.js';
+import { sharedPacer } from '../../flow/gcPacer.js';
 import { ErrorCode, Header, RESOURCE_STREAMING_CLIENT_CAPABILITY } from '../../protocol/wire.js';
 import { closeBody, isRandomAccess, readerOf, type RandomAccessBody, type ResourceBody } from '../../server/resourceBody.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
@@ -109,7 +109,7 @@ export async function serveResourceStream(sluice: SluiceServer, request: Request
 /** The pull stream: one source read per pull, nothing read ahead. */
 function bodyStream(source: ResourceBody, start: number, end: number | undefined, options: ResourceStreamOptions): ReadableStream<Uint8Array> {
   const { signal } = options;
-  const pacer = streamPacer('minor');
+  const pacer = sharedPacer('minor');
   let position = start;
   let finished = false;
   const reader = isRandomAccess(source) ? undefined : readerOf(source);

@@ -194,6 +194,15 @@ export class SessionTransport implements Transport {
     if (this.#attached.get(streamId) === end) this.#attached.delete(streamId);
   }
 
+  /**
+   * Nothing in flight: no request, no connection reading a stream, no append
+   * waiting. A quiet session's live objects may be released (it hibernates);
+   * its streams stay in the log.
+   */
+  get quiet(): boolean {
+    return this.#requests.size === 0 && this.#attached.size === 0 && this.#order.size === 0 && this.#discarded.size === 0;
+  }
+
   /** Connections reading the session's streams now. */
   get connections(): number {
     return this.#attached.size;

@@ -98,3 +98,31 @@ test('one sweep ends every expired session, however many (the store answers in b
   assert.equal(registry.size, 1, 'the busy one stays');
   await registry.closeAll();
 });
+
+test('a quiet session hibernates after hibernateMs and still expires at its TTL; one with work in flight stays awake', async () => {
+  const clock = new FakeClock();
+  const closed: string[] = [];
+  const registry = new SessionRegistry({ ttlMs: 10_000, max: 10, hibernateMs: 1000 }, clock);
+  const quiet = fakeSession('quiet', closed);
+  const working = fakeSession('working', closed);
+  Object.assign(quiet.transport, { quiet: true });
+  Object.assign(working.transport, { quiet: false });
+  await registry.add(quiet, recordOf('quiet'));
+  await registry.add(working, recordOf('working'));
+  clock.advance(999);
+  await settle();
+  assert.equal(registry.hibernating, 0);
+  clock.advance(500);
+  await settle();
+  assert.equal(registry.get('quiet'), undefined, 'its live objects are released');
+  assert.deepEqual(closed, ['quiet', 'quiet'], 'transport and server closed');
+  assert.ok(registry.get('working'));
+  assert.equal(registry.size, 2);
+  assert.equal(registry.hibernating, 1);
+  for (let i = 0; i < 40; i++) {
+    clock.advance(250); // one sweep each (a sweep arms the next when it is done)
+    await settle();
+  }
+  assert.equal(registry.size, 0, 'both expired at the TTL');
+  assert.equal(registry.hibernating, 0);
+});
