@@ -41,7 +41,7 @@ export function startServer(name: string, file: string, extraArgs: readonly stri
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s`)), 30_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
-      const url = /http:\/\/\S+\/mcp/.exec(out)?.[0];
+      const url = /http:\/\/\S+\/(mcp\b|files\/)/.exec(out)?.[0];
       if (url !== undefined) {
         clearTimeout(timer);
         resolve({ name, url, child });
@@ -72,6 +72,13 @@ function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 /** Resident set size of a process now, in bytes (VmRSS). */
 export const rssBytes = (pid: number): number => statusBytes(pid, 'VmRSS');
+
+/** CPU seconds a process used so far (utime + stime from /proc, in clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** Peak resident set size of a process in bytes (VmHWM). */
 export const peakRssBytes = (pid: number): number => statusBytes(pid, 'VmHWM');

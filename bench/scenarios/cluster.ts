@@ -9,12 +9,11 @@
  * unpinned; the nodes run on the server core like every bench server; the
  * proxy runs in this process, beside the load generator, on core 0.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ClusterProxy } from '../../test/helpers/clusterProxy.js';
 import { type RunningRedis, startRedis } from '../../test/helpers/redisServer.js';
-import { type BenchServer, startServer, stopServer } from '../lib/processes.js';
+import { type BenchServer, cpuSeconds, startServer, stopServer } from '../lib/processes.js';
 import { type AbandonedResult, abandonedSessions, reconnectStall, type ReplayResult, replayThroughput, type StallResult } from './sessions.js';
 import { type SmallCallsResult, smallCalls } from './smallCalls.js';
 
@@ -37,13 +36,6 @@ export interface ClusterResults {
   readonly replay: { readonly memory: ReplayResult; readonly redis: ReplayResult };
   readonly stall: { readonly memory: StallResult; readonly redis: StallResult };
   readonly idle: { readonly node: AbandonedResult; readonly redisBytesPerSession: number };
-}
-
-/** CPU seconds a process used so far (utime + stime from /proc). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** `count` nodes of `file` on Redis behind a round-robin proxy, as one bench server. */
@@ -81,7 +73,17 @@ async function single(file: string, extra: string[] = [], proxyOptions: Construc
   };
 }
 
-export async function clusterBench(options: { warmupMs: number; durationMs: number; replayEvents: number; stallMs: number; idleSessions: number; ttlMs: number; log: (line: string) => void }): Promise<ClusterResults> {
+export async function clusterBench(options: {
+  warmupMs: number;
+  durationMs: number;
+  replayEvents: number;
+  stallMs: number;
+  idleSessions: number;
+  ttlMs: number;
+  /** Node counts on Redis compared with the one node in memory. @defaultValue [1, 2, 3, 4] */
+  nodeCounts?: readonly number[];
+  log: (line: string) => void;
+}): Promise<ClusterResults> {
   const redis = await startRedis();
   const flush = async () => {
     const client = new Redis(redis.port, '127.0.0.1');
@@ -90,7 +92,7 @@ export async function clusterBench(options: { warmupMs: number; durationMs: numb
   };
   try {
     const calls: ClusterCallsRow[] = [];
-    for (const count of [0, 1, 2, 3, 4]) {
+    for (const count of [0, ...(options.nodeCounts ?? [1, 2, 3, 4])]) {
       // 0: the one node in memory.
       const nodes = count === 0 ? await single(SLUICE) : await cluster(SLUICE, count, redis);
       try {

@@ -27,13 +27,13 @@ export interface ReadReport {
   readonly serverGrowth: number;
 }
 
-/** A folder with `log-100m.txt`, `random-50m.bin`, `log-1g.txt` and the warm-up file (created once, reused while the sizes match). */
-export async function benchFiles(): Promise<{ dir: string; remove: () => void }> {
+/** A folder with `log-100m.txt`, `random-50m.bin`, `log-1g.txt` (unless `gib` is false) and the warm-up file (created once, reused while the sizes match). */
+export async function benchFiles({ gib = true }: { gib?: boolean } = {}): Promise<{ dir: string; remove: () => void }> {
   const dir = join(tmpdir(), 'sluice-bench-resources');
   mkdirSync(dir, { recursive: true });
   await writeLog(join(dir, 'log-100m.txt'), 100 * MiB);
   await writeRandom(join(dir, 'random-50m.bin'), 50 * MiB);
-  await writeLog(join(dir, 'log-1g.txt'), 1024 * MiB);
+  if (gib) await writeLog(join(dir, 'log-1g.txt'), 1024 * MiB);
   await writeLog(join(dir, WARM_UP_FILE), 8 * MiB);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -16,9 +16,21 @@ const INITIALIZE = {
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
 };
 
-async function sessionsActive(server: BenchServer): Promise<number> {
+async function gauge(server: BenchServer, name: 'sluice_sessions_active' | 'sluice_sessions_hibernating'): Promise<number> {
   const text = await (await fetch(server.url.replace(/\/mcp$/, '/metrics'))).text();
-  return Number(/^sluice_sessions_active (\d+)$/m.exec(text)?.[1]);
+  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+}
+const sessionsActive = (server: BenchServer) => gauge(server, 'sluice_sessions_active');
+
+/** Polls a gauge until `done` (bounded by `ms`); its last value. */
+async function waitFor(server: BenchServer, name: Parameters<typeof gauge>[1], done: (value: number) => boolean, ms: number): Promise<number> {
+  const deadline = performance.now() + ms;
+  let value = await gauge(server, name);
+  while (!done(value) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await gauge(server, name);
+  }
+  return value;
 }
 
 /** Opens a session and walks away from it (no DELETE, no stream). */
@@ -36,14 +48,23 @@ export interface AbandonedResult {
   readonly sessions: number;
   readonly openMs: number;
   readonly activeAfterOpen: number;
+  /** RSS growth per session right after opening (every session awake). */
   readonly bytesPerSession: number;
+  /** RSS growth per session once they all hibernated (idle for the hibernation time). */
+  readonly bytesPerHibernatingSession: number;
+  readonly hibernating: number;
   readonly reclaimedMs: number;
+  readonly rssBefore: number;
   readonly activeAfterTtl: number;
   readonly rssAfterOpen: number;
   readonly rssAfterReclaim: number;
 }
 
-/** Opens `count` sessions (32 at a time), then waits (bounded) until the TTL has reclaimed them all. */
+/**
+ * Opens `count` sessions (32 at a time), waits (bounded) until they all
+ * hibernated, then until the TTL has reclaimed them all; the server's RSS at
+ * each step.
+ */
 export async function abandonedSessions(server: BenchServer, count: number, ttlMs: number): Promise<AbandonedResult> {
   const pid = server.child.pid!;
   const rssBefore = rssBytes(pid);
@@ -61,19 +82,19 @@ export async function abandonedSessions(server: BenchServer, count: number, ttlM
   const activeAfterOpen = await sessionsActive(server);
   const rssAfterOpen = rssBytes(pid);
   const opened = performance.now();
-  let active = activeAfterOpen;
-  const deadline = opened + ttlMs + 30_000;
-  while (active > 0 && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    active = await sessionsActive(server);
-  }
+  const hibernating = await waitFor(server, 'sluice_sessions_hibernating', (n) => n >= count, ttlMs);
+  const rssHibernating = rssBytes(pid);
+  const active = await waitFor(server, 'sluice_sessions_active', (n) => n === 0, ttlMs + 30_000);
   return {
     sessions: count,
     openMs,
     activeAfterOpen,
     bytesPerSession: (rssAfterOpen - rssBefore) / count,
+    bytesPerHibernatingSession: (rssHibernating - rssBefore) / count,
+    hibernating,
     reclaimedMs: performance.now() - opened,
     activeAfterTtl: active,
+    rssBefore,
     rssAfterOpen,
     rssAfterReclaim: rssBytes(pid),
   };

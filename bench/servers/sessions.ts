@@ -3,7 +3,7 @@
  * sends COUNT log notifications as fast as the stream takes them; `tick`
  * sends one every EVERY ms for MS ms, its stream closed every 250 ms
  * (SSE polling) so the client must resume. Usage:
- * sessions.ts [--ttl-ms N] [--retry-ms N] [--store redis://…]; prints its URL.
+ * sessions.ts [--ttl-ms N] [--hibernate-ms N] [--retry-ms N] [--store redis://…]; prints its URL.
  * `tock` is `tick` without polling (a proxy's cut makes the client resume).
  */
 import { serveHttp, SluiceServer, type ToolContext } from '../../src/index.js';
@@ -48,13 +48,14 @@ async function ticks({ ms, every }: { ms: number; every: number }, ctx: ToolCont
 }
 
 const ttlMs = arg('--ttl-ms');
+const hibernateMs = arg('--hibernate-ms');
 const retryMs = arg('--retry-ms');
 const store = process.argv.indexOf('--store');
 const stores = store === -1 ? undefined : await redisStores(process.argv[store + 1]!);
 const running = await serveHttp(sluice, {
   port: 0,
   ...(stores !== undefined && { stores }),
-  ...(ttlMs !== undefined && { sessions: { ttlMs } }),
+  sessions: { ...(ttlMs !== undefined && { ttlMs }), ...(hibernateMs !== undefined && { hibernateMs }) },
   ...(retryMs !== undefined && { retryMs }),
 });
 process.stdout.write(`${running.url}\n`);

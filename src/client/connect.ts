@@ -20,6 +20,7 @@ import { remote } from './remote.js';
 import { tapServerCapabilities } from './serverCapabilities.js';
 import { tapTaskHandles } from './taskHandles.js';
 import { TaskOps } from './tasks.js';
+import type { FetchLike } from './nodeFetch.js';
 import { watchingFetch } from './streamWatch.js';
 import { parseTarget } from './target.js';
 
@@ -41,6 +42,12 @@ export interface ConnectOptions {
   readonly reconnect?: Partial<BackoffPolicy>;
   /** Told before each attempt to resume a dropped stream (the CLI prints it). */
   readonly onReconnect?: (attempt: ReconnectAttempt) => void;
+  /**
+   * What HTTP requests go through. @defaultValue the global `fetch`; the CLI
+   * passes `nodeFetch` (`node:http`, ./nodeFetch.ts), which starts faster in a process
+   * that makes a few requests and exits.
+   */
+  readonly fetch?: FetchLike;
 }
 
 
@@ -99,10 +106,11 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
     factor: options.reconnect?.factor ?? 2,
     maxAttempts: options.reconnect?.maxAttempts ?? DEFAULT_RECONNECT_MAX_ATTEMPTS,
   };
+  const httpFetch = options.fetch ?? fetch;
   const transport =
     parsed.kind === 'http'
       ? new StreamableHTTPClientTransport(parsed.url, {
-          fetch: watchingFetch((callId, reason, kind) => registry.lost.get(callId)?.(reason, kind), policy.maxAttempts),
+          fetch: watchingFetch((callId, reason, kind) => registry.lost.get(callId)?.(reason, kind), policy.maxAttempts, httpFetch),
           // The SDK's own backoff is zeroed so that the delay it hands the scheduler is the server's
           // `retry` (or 0): our scheduler makes that the floor of a jittered exponential backoff.
           reconnectionOptions: { initialReconnectionDelay: 0, maxReconnectionDelay: 0, reconnectionDelayGrowFactor: 1, maxRetries: policy.maxAttempts },
@@ -139,6 +147,7 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
   const readConnection = {
     client,
     url: parsed.kind === 'http' ? parsed.url : undefined,
+    fetch: httpFetch,
     sessionId: () => http?.sessionId,
     serverCapabilities,
     capabilities,

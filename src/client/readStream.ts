@@ -26,6 +26,7 @@ import {
   type ReadResourceResult,
 } from '@modelcontextprotocol/client';
 import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT } from '../defaults.js';
+import type { FetchLike } from './nodeFetch.js';
 import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { CancelledError, InvalidOptionError, RemoteError, ResourceChangedError, StreamLostError } from '../errors.js';
 import { sharedPacer } from '../flow/gcPacer.js';
@@ -80,6 +81,8 @@ export interface ReadConnection {
   readonly client: Client;
   /** The MCP endpoint, when the connection is HTTP. */
   readonly url: URL | undefined;
+  /** What raw streams are requested with (the connection's `fetch`). */
+  readonly fetch: FetchLike;
   /** The HTTP session id (2025 era), if any. */
   readonly sessionId: () => string | undefined;
   /** The server's capabilities as sent (the SDK drops `resources.stream`). */
@@ -457,7 +460,7 @@ async function openRaw(
   };
   let response: Response;
   try {
-    response = await fetch(connection.url!, {
+    response = await connection.fetch(connection.url!, {
       method: 'POST',
       headers,
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: Method.ResourcesStream, params }),

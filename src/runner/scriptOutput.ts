@@ -57,7 +57,9 @@ export class ScriptOutput {
 
   constructor(options: ScriptOutputOptions) {
     this.#options = options;
-    const half = Math.max(1, Math.floor(options.inlineMaxBytes / 2));
+    // A result never carries more text than one message holds, so the head and tail never keep more
+    // either: a larger inline limit only decides what is kept whole (in `#kept`), not what is joined.
+    const half = Math.max(1, Math.floor(Math.min(options.inlineMaxBytes, RESULT_TEXT_BUDGET_BYTES) / 2));
     this.#inline = new HeadTailBuffer(half, half);
     this.#scanner = new LineScanner((segment) => this.#onSegment(segment), options.maxLineBytes);
   }
@@ -93,7 +95,7 @@ export class ScriptOutput {
   async result(tool: string): Promise<{ text: string; link: ContentBlock | undefined }> {
     const omitted = (n: number) => `\n… ${n} characters omitted${this.#spooled === undefined ? '' : `; the full output is at ${this.#spooled.uri}`} …\n`;
     let text = stripFinalNewline(this.#inline.text(omitted));
-    if (this.#spooled === undefined && this.#kept.length > 0 && encodedBytes(text) > RESULT_TEXT_BUDGET_BYTES) {
+    if (this.#spooled === undefined && this.#kept.length > 0 && (this.#inline.omittedChars > 0 || encodedBytes(text) > RESULT_TEXT_BUDGET_BYTES)) {
       // Whole, but too large to send once encoded: spool it after all, so nothing is lost.
       this.#startSpool();
       await Promise.all(this.#takeWrites());

@@ -108,3 +108,21 @@ test('all runs together stay under the total cap: the oldest finished outputs go
     small.close();
   }
 });
+
+test('an inline limit past one message: the output is kept whole for the spool, the result is an excerpt that fits', async () => {
+  const big = new RunSpool({ dir: join(tmp.dir, 'runs-c') });
+  const other = await serveHttp(buildServer(config(), { spool: big, inlineMaxBytes: 8 * 1024 * 1024 }), { port: 0 });
+  const client = await connect(other.url, { era: 'modern' });
+  try {
+    const result = await client.callTool('flood', { lines: 48 }); // 3 MiB: within the inline limit, past one message
+    const size = Buffer.byteLength(JSON.stringify({ jsonrpc: '2.0', id: 1, result }));
+    assert.ok(size <= DEFAULT_MAX_MESSAGE_BYTES, `the result message is ${size} bytes`);
+    assert.match((result.content[0] as { text: string }).text, /characters omitted; the full output is at runs:\/\//);
+    const link = linkOf(result.content)!;
+    assert.equal(statSync(big.pathOf(idOf(link.uri!))).size, 3 * 1024 * 1024, 'the whole output was spooled');
+  } finally {
+    await client.close();
+    await other.close();
+    big.close();
+  }
+});
