@@ -1,8 +1,11 @@
 /**
  * The same tools served by sluice (both eras on one endpoint, 2025 with
  * sessions; `--stdio` for stdio). `flood_progress` is unthrottled here so the
- * flood compares raw delivery; `flood_output` streams partial results.
+ * flood compares raw delivery; `flood_output` streams partial results;
+ * `stream_for` streams both at a steady pace, each stamped with the time it
+ * was produced.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serveHttp, serveStdio, SluiceServer } from '../../src/index.js';
 import { CHUNK_TEXT, ECHO_DESCRIPTION, echo, epochMs } from './echoTool.js';
 
@@ -44,6 +47,21 @@ const sluice = new SluiceServer({ name: 'sluice', version: '1.0.0' })
           resolve(echo('cancelled'));
         });
       }),
+  })
+  .tool<{ seconds: number; everyMs: number }>({
+    name: 'stream_for',
+    description: 'a progress notification and a partial result every everyMs for seconds; each carries the epoch ms it was produced at',
+    progressPerSecond: 0,
+    inputSchema: { type: 'object', properties: { seconds: { type: 'number' }, everyMs: { type: 'number' } }, required: ['seconds', 'everyMs'] },
+    handler: async ({ seconds, everyMs }, ctx) => {
+      const ticks = Math.round((seconds * 1000) / everyMs);
+      for (let tick = 1; tick <= ticks && !ctx.signal.aborted; tick++) {
+        await sleep(everyMs);
+        ctx.progress(tick, ticks, String(epochMs()));
+        await ctx.partial(String(epochMs()));
+      }
+      return echo(String(ticks));
+    },
   })
   .tool({ name: 'last_abort', description: 'when wait was last cancelled', handler: () => echo(String(lastAbortAt)) });
 

@@ -1,13 +1,11 @@
 /**
  * The connection of a client command (`call`, `read`, `task`): a target
  * that cannot be parsed is bad usage (exit 2), a dropped stream is told on
- * stderr as it resumes. Requests go through `node:http` ({@link nodeFetch}):
- * a command is a short process, and Node's `fetch` costs it more to start.
+ * stderr as it resumes.
  *
  * @module
  */
 import { connect, type Era } from '../client/connect.js';
-import { nodeFetch } from '../client/nodeFetch.js';
 import { SluiceError } from '../errors.js';
 import { CliError } from './cliError.js';
 
@@ -16,7 +14,6 @@ export async function connectOrFail(target: string, era: Era | undefined, notice
   try {
     return await connect(target, {
       ...(era !== undefined && { era }),
-      fetch: nodeFetch,
       onReconnect: ({ attempt, maxAttempts, delayMs }) =>
         notice(`the stream dropped; resuming in ${delayMs} ms (attempt ${attempt} of ${maxAttempts})`),
     });

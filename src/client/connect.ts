@@ -20,7 +20,7 @@ import { remote } from './remote.js';
 import { tapServerCapabilities } from './serverCapabilities.js';
 import { tapTaskHandles } from './taskHandles.js';
 import { TaskOps } from './tasks.js';
-import type { FetchLike } from './nodeFetch.js';
+import { type FetchLike, nodeFetch } from './nodeFetch.js';
 import { watchingFetch } from './streamWatch.js';
 import { parseTarget } from './target.js';
 
@@ -43,9 +43,12 @@ export interface ConnectOptions {
   /** Told before each attempt to resume a dropped stream (the CLI prints it). */
   readonly onReconnect?: (attempt: ReconnectAttempt) => void;
   /**
-   * What HTTP requests go through. @defaultValue the global `fetch`; the CLI
-   * passes `nodeFetch` (`node:http`, ./nodeFetch.ts), which starts faster in a process
-   * that makes a few requests and exits.
+   * What HTTP requests go through. @defaultValue {@link nodeFetch}
+   * (`node:http`): it starts in a fraction of the time and memory of Node's
+   * `fetch` (which compiles a WebAssembly parser on its first request) and
+   * hands raw resource streams their bytes without a web stream. Pass
+   * `fetch` (or your own) to go through undici instead, e.g. behind a proxy
+   * set with `setGlobalDispatcher`.
    */
   readonly fetch?: FetchLike;
 }
@@ -106,7 +109,7 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
     factor: options.reconnect?.factor ?? 2,
     maxAttempts: options.reconnect?.maxAttempts ?? DEFAULT_RECONNECT_MAX_ATTEMPTS,
   };
-  const httpFetch = options.fetch ?? fetch;
+  const httpFetch = options.fetch ?? nodeFetch;
   const transport =
     parsed.kind === 'http'
       ? new StreamableHTTPClientTransport(parsed.url, {

@@ -4,6 +4,7 @@
  * @module
  */
 export { connect, type CallOptions, type ConnectOptions, type Era, type SluiceClient } from './connect.js';
+export { nodeFetch, nodeBody, type FetchLike } from './nodeFetch.js';
 export { CHUNK_SIZE_ENV, chunkSizeOf, type ReadMode, type ReconnectAttempt, type ReadStats, type ReadStreamOptions, type ResourceStream } from './readStream.js';
 export type { CallStreamOptions, PartialEvent, ProgressEvent, ToolCallEvent, ToolCallStream } from './callStream.js';
 export type { TaskHandle } from './taskHandles.js';

@@ -12,11 +12,15 @@
  * compression, so it has none to undo. Sockets are kept alive between
  * requests and do not keep the process alive.
  *
+ * The `Response` body is a web stream that reads the socket only when it is
+ * read; {@link nodeBody} hands a reader that wants bytes fast (a raw
+ * resource stream) the Node stream itself instead, without a web stream's
+ * cost per chunk.
+ *
  * @module
  */
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
 
 /** The `fetch` signature the SDK's HTTP transport takes. */
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -28,6 +32,19 @@ const NO_BODY = new Set([101, 204, 205, 304]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+/** The Node stream behind each body nobody has read through its web stream yet. */
+const untouched = new WeakMap<Response, IncomingMessage>();
+
+/**
+ * The body of a {@link nodeFetch} response as the Node stream it is, when
+ * its web stream (`response.body`) was never read; `undefined` otherwise
+ * (or for any other `fetch`'s response). Leaving it early destroys it.
+ */
+export function nodeBody(response: Response): AsyncIterable<Uint8Array> | undefined {
+  const message = untouched.get(response);
+  untouched.delete(response);
+  return message;
+}
 
 export const nodeFetch: FetchLike = async (url, init = {}) => {
   let target = new URL(url);
@@ -85,5 +102,33 @@ function toResponse(response: IncomingMessage, signal: AbortSignal | undefined):
     signal.addEventListener('abort', onAbort, { once: true });
     response.once('close', () => signal.removeEventListener('abort', onAbort));
   }
-  return new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, { status, statusText: response.statusMessage ?? '', headers });
+  // The body's first read comes after construction (its high-water mark is 0), when `web` is set.
+  const web: Response = new Response(
+    lazyWebBody(response, () => untouched.delete(web)),
+    { status, statusText: response.statusMessage ?? '', headers },
+  );
+  untouched.set(web, response);
+  return web;
+}
+
+/** A web stream over `message` that reads nothing until it is read (high-water mark 0), then one chunk per pull. */
+function lazyWebBody(message: IncomingMessage, onFirstRead: () => void): ReadableStream<Uint8Array> {
+  let chunks: AsyncIterator<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (chunks === undefined) {
+          onFirstRead();
+          chunks = message[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+        }
+        const next = await chunks.next();
+        if (next.done === true) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel(reason) {
+        message.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

@@ -26,7 +26,7 @@ import {
   type ReadResourceResult,
 } from '@modelcontextprotocol/client';
 import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT } from '../defaults.js';
-import type { FetchLike } from './nodeFetch.js';
+import { type FetchLike, nodeBody } from './nodeFetch.js';
 import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { CancelledError, InvalidOptionError, RemoteError, ResourceChangedError, StreamLostError } from '../errors.js';
 import { sharedPacer } from '../flow/gcPacer.js';
@@ -398,7 +398,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 async function* resumableRaw(
   connection: ReadConnection,
   uri: string,
-  first: ReadableStream<Uint8Array>,
+  first: AsyncIterable<Uint8Array>,
   ctx: { chunkSize: number; signal: AbortSignal; depth: (n: number) => void; state: RawState },
 ): AsyncGenerator<Uint8Array> {
   let body = first;
@@ -438,7 +438,7 @@ async function openRaw(
   signal: AbortSignal,
   state: RawState,
   from: number,
-): Promise<ReadableStream<Uint8Array> | undefined> {
+): Promise<AsyncIterable<Uint8Array> | undefined> {
   const client = connection.client;
   const version = client.getNegotiatedProtocolVersion();
   const sessionId = connection.sessionId();
@@ -501,36 +501,40 @@ async function openRaw(
     state.ranges = response.headers.get(Header.AcceptRanges) === 'bytes';
     state.version = response.headers.get(Header.ETag) ?? undefined;
   }
-  return response.body ?? new ReadableStream({ start: (c) => c.close() });
+  // A nodeFetch body is read as the Node stream it is (no web stream per chunk); any other as a web stream.
+  return nodeBody(response) ?? (response.body as AsyncIterable<Uint8Array> | null) ?? noBytes();
 }
 
+async function* noBytes(): AsyncGenerator<Uint8Array> {}
+
 async function* rawChunks(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   uri: string,
   chunkSize: number,
   signal: AbortSignal,
   depth: (n: number) => void,
   from: number,
 ): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
+  // Leaving the loop early (a break, or an error below) ends the body: the connection closes and the
+  // server stops reading the source.
+  const chunks = body[Symbol.asyncIterator]();
   let received = from;
   try {
     for (;;) {
-      let next: Awaited<ReturnType<typeof reader.read>>;
+      let next: IteratorResult<Uint8Array>;
       try {
-        next = await reader.read();
+        next = await chunks.next();
       } catch (error) {
         if (signal.aborted) throw error;
         throw new StreamLostError(`Reading ${uri}: the stream broke after ${received} bytes (${(error as Error).message})`, { cause: error });
       }
-      if (next.done) return;
+      if (next.done === true) return;
       depth(1);
       received += next.value.length;
       for (let at = 0; at < next.value.length; at += chunkSize) yield next.value.subarray(at, at + chunkSize);
     }
   } finally {
-    // Breaking out early cancels the body: the connection closes and the server stops reading the source.
-    await reader.cancel().catch(() => {});
+    await chunks.return?.()?.catch(() => {});
   }
 }
 

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { nodeFetch } from '../../src/client/nodeFetch.js';
+import { nodeBody, nodeFetch } from '../../src/client/nodeFetch.js';
 import { ROOT } from '../helpers/servers.js';
 
 const seen: Array<{ method: string; url: string; body: string; headers: IncomingMessage['headers'] }> = [];
@@ -89,6 +89,19 @@ test('an abort stops a request still waiting for its answer, and a body still st
   reading.abort(new Error('stop reading'));
   await assert.rejects(reader.read(), /stop reading/);
   await closed; // the server saw the connection go
+});
+
+test('nodeBody: the Node stream itself while the web body is unread, then no more; never for another fetch', async () => {
+  const direct = await nodeFetch(`${base}/echo`, { method: 'POST', body: 'node' });
+  const body = nodeBody(direct)!;
+  let text = '';
+  for await (const chunk of body) text += Buffer.from(chunk).toString();
+  assert.equal(text, 'POST node');
+  assert.equal(nodeBody(direct), undefined, 'handed out once');
+  const web = await nodeFetch(`${base}/echo`, { method: 'POST', body: 'web' });
+  assert.equal(await web.text(), 'POST web');
+  assert.equal(nodeBody(web), undefined, 'its web stream was read');
+  assert.equal(nodeBody(await fetch(`${base}/echo`)), undefined);
 });
 
 test('a process that used it exits on its own: kept-alive sockets do not hold it', async () => {
