@@ -31,7 +31,7 @@ import { benchFiles, MiB, readOnce, type ReadReport, stdioTarget } from './scena
 import { type AbandonedResult, abandonedSessions, reconnectStall, type ReplayResult, replayThroughput, type StallResult } from './scenarios/sessions.js';
 import { clusterBench, type ClusterResults } from './scenarios/cluster.js';
 import { tasksBench, type TasksRow } from './scenarios/tasks.js';
-import { type Ceiling, diskRead, fastest, mibPerSecond, plainRead } from './scenarios/machine.js';
+import { type Ceiling, diskRead, diskWrite, fastest, mibPerSecond, plainRead } from './scenarios/machine.js';
 import { type CommandTiming, measureOnce, sluiceArgs, timeCommand } from './scenarios/cli.js';
 import { manyStreams, type ManyStreamsResult } from './scenarios/manyStreams.js';
 import { absorb, absorbedMibPerSecond, type AbsorbResult, cpuMsPerMib, type StalledResult, stalledScripts } from './scenarios/scripts.js';
@@ -138,6 +138,8 @@ interface ResourceRow {
   readonly clientIsPeak?: true;
   /** The machine's ceiling for this row, measured in this run, and the share of it the row must reach. */
   readonly limit?: { readonly name: string; readonly ceiling: Ceiling; readonly target: number };
+  /** A second ceiling the row is shown against (no target). */
+  readonly alsoFrom?: { readonly name: string; readonly ceiling: Ceiling };
 }
 /** The machine's own rows of the large-resources table (measured in the same run). */
 const ceilingRows: Array<{ readonly what: string; readonly how: string; readonly ceiling: Ceiling }> = [];
@@ -232,7 +234,8 @@ try {
 async function sessionsAndResumption(): Promise<void> {
   const server = await startServer('sluice (sessions)', join(import.meta.dirname, 'servers/sessions.ts'), ['--ttl-ms', String(SESSION_TTL_MS), '--hibernate-ms', String(SESSION_HIBERNATE_MS)]);
   try {
-    const abandoned = await abandonedSessions(server, ABANDONED_SESSIONS, SESSION_TTL_MS);
+    // Half the hibernation time more once all hibernated: two of the server's sweeps, the second of which collects.
+    const abandoned = await abandonedSessions(server, ABANDONED_SESSIONS, SESSION_TTL_MS, SESSION_HIBERNATE_MS / 2);
     process.stderr.write(
       `  ${num(abandoned.sessions)} sessions opened in ${ms(abandoned.openMs)}: ${(abandoned.bytesPerSession / 1024).toFixed(1)} KiB each awake, ` +
         `${(abandoned.bytesPerHibernatingSession / 1024).toFixed(1)} KiB hibernating; ${abandoned.activeAfterTtl} left after ${ms(abandoned.reclaimedMs)}; ` +
@@ -255,7 +258,19 @@ async function largeResources(): Promise<void> {
   for (const [name, file] of Object.entries(RESOURCE_SERVER_FILES)) http[name] = await startServer(`${name} (files)`, file, [files.dir]);
   http['plain node:http'] = await startServer('plain node:http (files)', join(import.meta.dirname, 'machine/fileServer.mjs'), [files.dir]);
   try {
-    const { httpGet, pipe } = await machineCeilings(`${http['plain node:http']!.url}${BIG.name}`, files.dir);
+    const { httpGet, pipe, write } = await machineCeilings(`${http['plain node:http']!.url}${BIG.name}`, files.dir);
+    // The rows compared with the machine come right after it, before the SDK's large reads load the machine.
+    const httpLimit = { name: 'the `http.get` ceiling', ceiling: httpGet };
+    noteResource({ what: BIG.what, transport: 'HTTP', stack: 'sluice', report: await bestRead(() => readOnce('sluice', http.sluice!.url, `file:///${BIG.name}`, http.sluice)), limit: { ...httpLimit, target: RAW_READ_TARGET } });
+    noteResource({
+      what: BIG.what,
+      transport: 'HTTP',
+      stack: 'sluice read -o FILE (the CLI, start to exit)',
+      report: await bestRead(() => cliReadToFile(http.sluice!, files.dir)),
+      clientIsPeak: true,
+      limit: { ...httpLimit, target: CLI_READ_TARGET },
+      alsoFrom: { name: 'the disk write', ceiling: write },
+    });
     const compared = [...(QUICK ? [] : [['100 MiB UTF-8 log', 'log-100m.txt'] as const]), ['50 MiB binary', 'random-50m.bin'] as const];
     for (const [what, name] of compared) {
       const sdk = await bestRead(() => readOnce('sdk', http['plain SDK v2']!.url, `file:///${name}`, http['plain SDK v2']));
@@ -272,9 +287,6 @@ async function largeResources(): Promise<void> {
     if (raised !== undefined) noteResource({ what: '100 MiB UTF-8 log', transport: 'stdio', stack: 'plain SDK v2 (limit raised to 1 GiB)', report: raised });
     const pipeLimit = { name: 'the plain pipe', ceiling: pipe, target: 0 };
     noteResource({ what: '100 MiB UTF-8 log', transport: 'stdio', stack: 'sluice', report: sluiceStdioRead, ...(raised !== undefined && { sdkMs: raised.ms }), checkTime: 'stdio-100m', limit: pipeLimit });
-    const httpLimit = { name: 'the `http.get` ceiling', ceiling: httpGet };
-    noteResource({ what: BIG.what, transport: 'HTTP', stack: 'sluice', report: await bestRead(() => readOnce('sluice', http.sluice!.url, `file:///${BIG.name}`, http.sluice)), limit: { ...httpLimit, target: RAW_READ_TARGET } });
-    noteResource({ what: BIG.what, transport: 'HTTP', stack: 'sluice read -o FILE (the CLI, start to exit)', report: await bestRead(() => cliReadToFile(http.sluice!, files.dir)), clientIsPeak: true, limit: { ...httpLimit, target: CLI_READ_TARGET } });
     if (!QUICK) noteResource({ what: BIG.what, transport: 'stdio', stack: 'sluice', report: await readOnce('sluice', sluiceStdio, `file:///${BIG.name}`) });
   } finally {
     await Promise.all(Object.values(http).map(stopServer));
@@ -282,14 +294,17 @@ async function largeResources(): Promise<void> {
 }
 
 /** The machine's ceilings, measured first, the same way every round: what the sluice rows are measured against. */
-async function machineCeilings(plainUrl: string, dir: string): Promise<{ httpGet: Ceiling; pipe: Ceiling }> {
+async function machineCeilings(plainUrl: string, dir: string): Promise<{ httpGet: Ceiling; pipe: Ceiling; write: Ceiling }> {
   const httpGet = await fastest(ROUNDS, () => plainRead('http-get', plainUrl));
   ceilingRows.push({ what: BIG.what, how: 'machine: plain `node:http` file server, read with `http.get`', ceiling: httpGet });
   ceilingRows.push({ what: BIG.what, how: 'machine: the same server, read with `fetch`', ceiling: await fastest(ROUNDS, () => plainRead('fetch', plainUrl)) });
-  ceilingRows.push({ what: BIG.what, how: 'machine: `cat FILE > /dev/null` (disk or page cache)', ceiling: await fastest(ROUNDS, () => diskRead(join(dir, BIG.name), BIG.bytes)) });
+  const source = join(dir, BIG.name);
+  ceilingRows.push({ what: BIG.what, how: 'machine: `cat FILE > /dev/null` (disk or page cache)', ceiling: await fastest(ROUNDS, () => diskRead(source, BIG.bytes)) });
+  const write = await fastest(ROUNDS, () => diskWrite(source, join(dir, 'write.out'), BIG.bytes));
+  ceilingRows.push({ what: BIG.what, how: 'machine: `cat FILE > OUT` (writing it to the disk)', ceiling: write });
   const pipe = await fastest(ROUNDS, () => plainRead('pipe', join(dir, 'log-100m.txt')));
   ceilingRows.push({ what: '100 MiB UTF-8 log', how: "machine: a child's `cat FILE` read through a plain pipe", ceiling: pipe });
-  return { httpGet, pipe };
+  return { httpGet, pipe, write };
 }
 
 function noteResource(row: ResourceRow): void {
@@ -473,7 +488,9 @@ const resourceTable = [
     const distance =
       row.limit === undefined || !Number.isFinite(rate)
         ? ''
-        : `${((rate / row.limit.ceiling.mibPerSecond) * 100).toFixed(0)} % of ${row.limit.name}${row.limit.target > 0 ? ` (target ≥ ${row.limit.target * 100} %)` : ''}`;
+        : `${((rate / row.limit.ceiling.mibPerSecond) * 100).toFixed(0)} % of ${row.limit.name}${row.limit.target > 0 ? ` (target ≥ ${row.limit.target * 100} %)` : ''}${
+            row.alsoFrom === undefined ? '' : `; ${((rate / row.alsoFrom.ceiling.mibPerSecond) * 100).toFixed(0)} % of ${row.alsoFrom.name}`
+          }`;
     return `| ${row.what} | ${row.transport} | ${row.stack} | ${Number.isFinite(r.ms) ? ms(r.ms) : '—'} | ${Number.isFinite(rate) ? num(rate) : '—'} | ${distance} | ${versus} | ${mb(r.serverGrowth)} | ${row.clientIsPeak === true ? `peak ${mb(r.clientGrowth)} (the command)` : mb(r.clientGrowth)} | ${result} |`;
   }),
 ].join('\n');
@@ -675,12 +692,13 @@ are run ${ROUNDS} times and keep the fastest time with the largest RSS growth se
 rows run once: the raised-limit read alone takes well over a minute). Each client first reads an 8 MiB file the same way
 (warm-up), then RSS growth is each process's peak RSS during the measured read minus its RSS just
 before it. Every process, SDK or sluice, runs under \`node --expose-gc --import tsx\`: sluice's
-streams collect every 16 MiB where \`gc\` is exposed (raw streams a minor collection, windowed
-reads a full one; the \`sluice\` CLI exposes it itself; docs/design.md), the SDK does not use it.
+streams collect where \`gc\` is exposed (raw streams a minor collection every 8 MiB, windowed
+reads a full one every 16 MiB; the \`sluice\` CLI exposes it itself; docs/design.md), the SDK does not use it.
 **The machine** is measured first in the same run, its best of ${ROUNDS}, each in a fresh process pinned
 like every client: a plain \`node:http\` server (bench/machine/fileServer.mjs, \`createReadStream\`
-piped into the response) read with \`http.get\` and with \`fetch\`, \`cat FILE > /dev/null\`, and a
-child's \`cat\` read through a plain pipe. **\`sluice read -o FILE\`** is the CLI as a user runs it,
+piped into the response) read with \`http.get\` and with \`fetch\`, \`cat FILE > /dev/null\`,
+\`cat FILE > OUT\` (the disk taking what \`sluice read -o\` writes), and a child's \`cat\` read through a plain
+pipe. The rows measured against the machine run right after it, before the SDK's large reads. **\`sluice read -o FILE\`** is the CLI as a user runs it,
 timed from process start to exit, its file compared with the source by \`cmp\`; its client column is
 the command's whole peak RSS (the growth target is for the library's reads).
 sluice's targets: growth under ${decimalMb(MAX_GROWTH_BYTES)} per process at every size, HTTP no slower than the SDK,
@@ -710,7 +728,7 @@ One sluice server process (bench/servers/sessions.ts, idle TTL ${SESSION_TTL_MS 
 ${num(ABANDONED_SESSIONS)} clients each send \`initialize\` (32 at a time) and walk away, no DELETE; the
 server's RSS growth over them, just opened, gives the memory per idle session awake; again once
 \`sluice_sessions_hibernating\` counts them all (quiet for ${SESSION_HIBERNATE_MS / 1000} s, the bench server's setting; the
-default is 30 s), the memory per hibernating session; then \`sluice_sessions_active\` is polled until
+default is 30 s) and half that again (two of the server's sweeps: the second collects what the first released), the memory per hibernating session; then \`sluice_sessions_active\` is polled until
 the TTL has reclaimed them, and the RSS then is compared with the RSS before them. **Replay:** a call streams ${num(REPLAY_EVENTS)} log notifications while
 its client is away; the client then resumes from the first event id and reads the whole replay
 (it ends with the result). **Stall:** the stock SDK v2 client calls a tool that sends an event every

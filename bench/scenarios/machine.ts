@@ -2,13 +2,14 @@
  * The machine itself, measured in the same run as sluice so that every
  * "distance from the limit" compares numbers taken minutes apart on the same
  * load: a plain `node:http` file server read with `http.get` and with
- * `fetch`, `cat FILE > /dev/null` for the disk, a child's `cat FILE` read
+ * `fetch`, `cat FILE > /dev/null` for the disk and `cat FILE > OUT` for
+ * writing to it, a child's `cat FILE` read
  * through a plain pipe for stdio. Each is a fresh process pinned like every
  * bench client (bench/machine/).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MACHINE = join(import.meta.dirname, '../machine');
@@ -44,6 +45,22 @@ export async function diskRead(file: string, bytes: number): Promise<Ceiling> {
     return { ms, bytes, mibPerSecond: mibPerSecond(bytes, ms) };
   } finally {
     closeSync(devNull);
+  }
+}
+
+/** `cat FILE > OUT`: how fast the disk takes a file as large (what `sluice read -o` writes to); OUT is removed after. */
+export async function diskWrite(file: string, out: string, bytes: number): Promise<Ceiling> {
+  const target = openSync(out, 'w');
+  try {
+    const started = performance.now();
+    const child = spawn('cat', [file], { stdio: ['ignore', target, 'inherit'] });
+    const [code] = (await once(child, 'close')) as [number | null];
+    if (code !== 0) throw new Error(`cat exited with ${code}`);
+    const ms = performance.now() - started;
+    return { ms, bytes, mibPerSecond: mibPerSecond(bytes, ms) };
+  } finally {
+    closeSync(target);
+    rmSync(out, { force: true });
   }
 }
 

@@ -62,10 +62,10 @@ export interface AbandonedResult {
 
 /**
  * Opens `count` sessions (32 at a time), waits (bounded) until they all
- * hibernated, then until the TTL has reclaimed them all; the server's RSS at
- * each step.
+ * hibernated (and `settleMs` more), then until the TTL has reclaimed them
+ * all; the server's RSS at each step.
  */
-export async function abandonedSessions(server: BenchServer, count: number, ttlMs: number): Promise<AbandonedResult> {
+export async function abandonedSessions(server: BenchServer, count: number, ttlMs: number, settleMs = 0): Promise<AbandonedResult> {
   const pid = server.child.pid!;
   const rssBefore = rssBytes(pid);
   const started = performance.now();
@@ -83,6 +83,8 @@ export async function abandonedSessions(server: BenchServer, count: number, ttlM
   const rssAfterOpen = rssBytes(pid);
   const opened = performance.now();
   const hibernating = await waitFor(server, 'sluice_sessions_hibernating', (n) => n >= count, ttlMs);
+  // The server's sweep collects once the releases stop: give it `settleMs` for that.
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
   const rssHibernating = rssBytes(pid);
   const active = await waitFor(server, 'sluice_sessions_active', (n) => n === 0, ttlMs + 30_000);
   return {

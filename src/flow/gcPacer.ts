@@ -15,13 +15,18 @@
  * tens of milliseconds on a loaded heap (measured: major collections were a
  * third of a raw 1 GiB read's client time before raw streams went minor).
  *
+ * Released sessions are old objects too (`major`); their pacer also
+ * {@link GcPacer.settle | settles} when a sweep releases nothing more, so an
+ * idle server collects the last of them instead of keeping them until the
+ * next thousand.
+ *
  * It collects only where the runtime exposes `gc` (`node --expose-gc`; the
  * `sluice` CLI turns it on for itself). A library never changes the runtime
  * it runs in: without `gc` this is a no-op.
  *
  * @module
  */
-import { DEFAULT_COLLECT_EVERY_BYTES } from '../defaults.js';
+import { DEFAULT_COLLECT_EVERY_BYTES, DEFAULT_MINOR_COLLECT_EVERY_BYTES } from '../defaults.js';
 
 /** The kind of garbage a stream leaves: `minor` for short-lived buffers, `major` for messages that reach the old generation. */
 export type CollectionKind = 'major' | 'minor';
@@ -56,10 +61,17 @@ export class GcPacer {
   add(bytes: number): void {
     if (!this.active) return;
     this.#since += bytes;
-    if (this.#since >= this.everyBytes) {
-      this.#since = 0;
-      this.collect!({ type: this.kind, execution: 'async' });
-    }
+    if (this.#since >= this.everyBytes) this.#collectNow();
+  }
+
+  /** The work paused (a sweep found nothing to release): collects what was counted since the last collection, if anything. */
+  settle(): void {
+    if (this.active && this.#since > 0) this.#collectNow();
+  }
+
+  #collectNow(): void {
+    this.#since = 0;
+    this.collect!({ type: this.kind, execution: 'async' });
   }
 }
 
@@ -73,6 +85,6 @@ const shared = new Map<CollectionKind, GcPacer>();
  */
 export function sharedPacer(kind: CollectionKind): GcPacer {
   let pacer = shared.get(kind);
-  if (pacer === undefined) shared.set(kind, (pacer = GcPacer.fromRuntime(DEFAULT_COLLECT_EVERY_BYTES, kind)));
+  if (pacer === undefined) shared.set(kind, (pacer = GcPacer.fromRuntime(kind === 'minor' ? DEFAULT_MINOR_COLLECT_EVERY_BYTES : DEFAULT_COLLECT_EVERY_BYTES, kind)));
   return pacer;
 }

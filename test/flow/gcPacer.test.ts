@@ -33,3 +33,15 @@ test('asks for the kind of collection it was made for', () => {
   major.add(100);
   assert.deepEqual(asked, ['minor', 'major']);
 });
+
+test('settle collects what was counted since the last collection, and only that', () => {
+  let collections = 0;
+  const pacer = new GcPacer(100, () => collections++);
+  pacer.settle();
+  assert.equal(collections, 0, 'nothing counted, nothing collected');
+  pacer.add(30);
+  pacer.settle();
+  assert.equal(collections, 1);
+  pacer.settle();
+  assert.equal(collections, 1, 'once');
+});

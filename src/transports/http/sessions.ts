@@ -235,7 +235,10 @@ export class SessionRegistry {
       released += expired.length;
       if (idle.length < SWEEP_BATCH || expired.length === 0 || this.#closed) break;
     }
-    sharedPacer('major').add(released * RELEASED_SESSION_BYTES);
+    // Released sessions are collected every so many, and once more when the releases stop, so an
+    // idle server does not keep the last of them until the next thousand.
+    if (released > 0) sharedPacer('major').add(released * RELEASED_SESSION_BYTES);
+    else sharedPacer('major').settle();
   }
 
   /** This node stops: alone, it ends its sessions; sharing the store, it leaves them to the other nodes. */
