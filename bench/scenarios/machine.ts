@@ -37,12 +37,7 @@ export async function plainRead(how: 'http-get' | 'fetch' | 'pipe' | 'script', w
 export async function diskRead(file: string, bytes: number): Promise<Ceiling> {
   const devNull = openSync('/dev/null', 'w');
   try {
-    const started = performance.now();
-    const child = spawn('cat', [file], { stdio: ['ignore', devNull, 'inherit'] });
-    const [code] = (await once(child, 'close')) as [number | null];
-    if (code !== 0) throw new Error(`cat exited with ${code}`);
-    const ms = performance.now() - started;
-    return { ms, bytes, mibPerSecond: mibPerSecond(bytes, ms) };
+    return await timedCat(file, devNull, bytes);
   } finally {
     closeSync(devNull);
   }
@@ -52,16 +47,21 @@ export async function diskRead(file: string, bytes: number): Promise<Ceiling> {
 export async function diskWrite(file: string, out: string, bytes: number): Promise<Ceiling> {
   const target = openSync(out, 'w');
   try {
-    const started = performance.now();
-    const child = spawn('cat', [file], { stdio: ['ignore', target, 'inherit'] });
-    const [code] = (await once(child, 'close')) as [number | null];
-    if (code !== 0) throw new Error(`cat exited with ${code}`);
-    const ms = performance.now() - started;
-    return { ms, bytes, mibPerSecond: mibPerSecond(bytes, ms) };
+    return await timedCat(file, target, bytes);
   } finally {
     closeSync(target);
     rmSync(out, { force: true });
   }
+}
+
+/** `cat FILE` with its stdout on the descriptor `out`, timed from spawn to exit. */
+async function timedCat(file: string, out: number, bytes: number): Promise<Ceiling> {
+  const started = performance.now();
+  const child = spawn('cat', [file], { stdio: ['ignore', out, 'inherit'] });
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`cat exited with ${code}`);
+  const ms = performance.now() - started;
+  return { ms, bytes, mibPerSecond: mibPerSecond(bytes, ms) };
 }
 
 /** The best (fastest) of `rounds` measurements. */
