@@ -147,9 +147,9 @@ export const DEFAULT_COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
 
 /**
  * Bytes of raw resource streams between two minor collections, where the
- * runtime exposes `gc`: a raw stream's garbage is young, and collecting it
- * twice as often as windows halved a reader's peak growth here, at a cost in
- * time lost in the noise of the bench machine.
+ * runtime exposes `gc`: a raw stream's garbage is young and a scavenge is
+ * cheap, so it is collected twice as often as windows, which keeps a reader's
+ * peak growth lower (the bench's large-resources rows show it).
  */
 export const DEFAULT_MINOR_COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 

@@ -72,8 +72,8 @@ const localStores = (): SessionRegistryStores => ({
 
 /**
  * What one released session counts for in the process-wide collection pacer:
- * about its live objects and the garbage of its requests (measured: 10,000
- * sessions held about 10 MiB of heap per 1,000). An idle server does not
+ * about its live objects and the garbage of its requests (the bench's
+ * sessions table has the measured figures). An idle server does not
  * allocate, so without a collection what it released would stay in its RSS.
  */
 const RELEASED_SESSION_BYTES = 16 * 1024;
@@ -235,10 +235,11 @@ export class SessionRegistry {
       released += expired.length;
       if (idle.length < SWEEP_BATCH || expired.length === 0 || this.#closed) break;
     }
-    // Released sessions are collected every so many, and once more when the releases stop, so an
-    // idle server does not keep the last of them until the next thousand.
-    if (released > 0) sharedPacer('major').add(released * RELEASED_SESSION_BYTES);
-    else sharedPacer('major').settle();
+    // Released sessions are collected every so many, and once more when the releases stop (or no
+    // sweep follows: none is left), so an idle server does not keep the last of them.
+    const pacer = sharedPacer('major');
+    if (released > 0) pacer.add(released * RELEASED_SESSION_BYTES);
+    if (released === 0 || this.size === 0) pacer.settle();
   }
 
   /** This node stops: alone, it ends its sessions; sharing the store, it leaves them to the other nodes. */

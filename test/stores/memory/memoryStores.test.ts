@@ -1,7 +1,8 @@
 // The memory stores pass the store contracts (event log, sessions, tasks), and the memory log keeps its bounds cheap.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MemoryEventLog } from '../../../src/stores/memory/memoryEventLog.js';
+import { eventLogLimits } from '../../../src/stores/eventLogLimits.js';
+import { MemoryEventLog, memoryEventLogs } from '../../../src/stores/memory/memoryEventLog.js';
 import { MemorySessionStore } from '../../../src/stores/memory/memorySessionStore.js';
 import { MemoryTaskStore } from '../../../src/stores/memory/memoryTaskStore.js';
 import { eventLogContract } from '../contract/eventLog.contract.js';
@@ -39,4 +40,14 @@ test('the bound over all streams holds bytes, not objects', async () => {
   }
   assert.ok(log.bytes <= 10_000, `held ${log.bytes} bytes`);
   assert.ok(log.streams >= 9 && log.streams < 50, `kept the newest streams (${log.streams})`);
+});
+
+test('memoryEventLogs: a scope opens the same log until it is cleared, then a fresh one', async () => {
+  const logs = memoryEventLogs();
+  const options = { limits: eventLogLimits(), highWaterBytes: 1 << 20 };
+  const first = logs.open('s', options);
+  assert.equal(logs.open('s', options), first, 'a session that woke finds its streams');
+  assert.notEqual(logs.open('other', options), first);
+  await first.clear();
+  assert.notEqual(logs.open('s', options), first, 'a cleared scope is forgotten (no log kept for an ended session)');
 });

@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SluiceServer } from '../../../src/server/sluiceServer.js';
+import type { EventLogStore } from '../../../src/stores/eventLog.js';
+import { memoryEventLogs } from '../../../src/stores/memory/memoryEventLog.js';
+import { memoryStores } from '../../../src/stores/stores.js';
 import { createHttpHandler } from '../../../src/transports/http/handler.js';
 import { INITIALIZE, messagesOf } from '../../helpers/servers.js';
 
@@ -62,4 +65,34 @@ test('a quiet session hibernates; a resumption and its next request find it whol
   assert.deepEqual((tools!.result as { tools: Array<{ name: string }> }).tools.map((t) => t.name), ['away']);
   await h.close();
   assert.equal(h.sessions.size, 0);
+});
+
+test('a hibernating session ended by DELETE has its stream log cleared, not kept for a wake-up that never comes', async () => {
+  const cleared: string[] = [];
+  const logs = memoryEventLogs();
+  const watched = new Set<unknown>();
+  const eventLogs: EventLogStore = {
+    open: (scope, options) => {
+      const log = logs.open(scope, options);
+      if (watched.has(log)) return log; // the same log again: the session woke
+      watched.add(log);
+      const clear = log.clear.bind(log);
+      log.clear = async () => {
+        cleared.push(scope);
+        await clear();
+      };
+      return log;
+    },
+  };
+  const h = createHttpHandler(new SluiceServer({ name: 's', version: '0' }), { sessions: { hibernateMs: 1 }, stores: { ...memoryStores(), eventLogs } });
+  const opened = await h.fetch(request({ body: INITIALIZE }));
+  await opened.text();
+  const id = opened.headers.get('mcp-session-id')!;
+  await until(() => h.sessions.hibernating === 1, 'the session hibernates');
+  assert.deepEqual(cleared, [], 'hibernating keeps the log');
+  const ended = await h.fetch(request({ method: 'DELETE', headers: { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' } }));
+  assert.equal(ended.status, 200);
+  assert.deepEqual(cleared, [id]);
+  assert.equal(h.sessions.size, 0);
+  await h.close();
 });

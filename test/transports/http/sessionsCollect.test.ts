@@ -36,3 +36,18 @@ test('once the releases stop, the next sweep collects what the last ones release
   assert.equal(collections.length, 1, 'once, not every sweep');
   await registry.closeAll();
 });
+
+test('the sweep that ends the last sessions collects at once: no sweep follows it', async () => {
+  collections.length = 0;
+  const clock = new FakeClock();
+  const registry = new SessionRegistry({ ttlMs: 1000, max: 10, hibernateMs: 60_000 }, clock);
+  await registry.add(quietSession('c'), { id: 'c', protocolVersion: '2025-11-25', initialize: {} });
+  for (let i = 0; i < 20 && registry.size > 0; i++) {
+    clock.advance(250);
+    await settle();
+  }
+  assert.equal(registry.size, 0, 'expired at its TTL');
+  assert.deepEqual(collections, [{ type: 'major', execution: 'async' }]);
+  assert.equal(clock.pendingTimers, 0, 'and no sweep is armed');
+  await registry.closeAll();
+});
