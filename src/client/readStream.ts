@@ -31,6 +31,7 @@ import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { CancelledError, InvalidOptionError, RemoteError, ResourceChangedError, StreamLostError } from '../errors.js';
 import { sharedPacer } from '../flow/gcPacer.js';
 import { remote } from './remote.js';
+import { decodeBlob, windowResultSchema } from './windowResult.js';
 import { ErrorCode, Header, Method, RESOURCE_STREAM_CAPABILITY, STATELESS_PROTOCOL_VERSION, WINDOW_META_KEY, type WindowInfo } from '../protocol/wire.js';
 
 /** Environment variable that sets the default chunk size (bytes). */
@@ -226,9 +227,10 @@ async function* windows(connection: ReadConnection, uri: string, ctx: WindowCont
   const readId = globalThis.crypto.randomUUID();
   const fetchOnce = async (offset: number, length: number): Promise<Fetched> => {
     const result = await remote(
-      client.readResource(
+      client.request(
         // Bytes are what we want: blobs need no character cuts and no text decoding on either side.
-        { uri, _meta: { [WINDOW_META_KEY]: { offset, length, readId, blob: true } } },
+        { method: Method.ResourcesRead, params: { uri, _meta: { [WINDOW_META_KEY]: { offset, length, readId, blob: true } } } },
+        windowResultSchema,
         { signal: ctx.signal, timeout: ctx.timeoutMs },
       ),
     );
@@ -336,7 +338,7 @@ function decodeResult(result: ReadResourceResult): Fetched {
   const window = (result._meta as Record<string, unknown> | undefined)?.[WINDOW_META_KEY] as WindowInfo | undefined;
   // A windowed answer has the window in contents[0] (a note may follow); a whole answer is all of its contents.
   const parts = window === undefined ? result.contents : result.contents.slice(0, 1);
-  const buffers = parts.map((c) => ('blob' in c ? Buffer.from(c.blob, 'base64') : Buffer.from(c.text, 'utf8')));
+  const buffers = parts.map((c) => ('blob' in c ? decodeBlob(c.blob) : Buffer.from(c.text, 'utf8')));
   const bytes = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
   return { bytes, window, mimeType: result.contents[0]?.mimeType };
 }

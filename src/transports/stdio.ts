@@ -29,6 +29,7 @@ import { DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_STREAM_HIGH_WATER_BYTES } from '../d
 import { Serial } from '../flow/serial.js';
 import type { LogCursor } from '../stores/eventLog.js';
 import { drained } from './drained.js';
+import { messageJson } from './messageJson.js';
 import { MemoryEventLog } from '../stores/memory/memoryEventLog.js';
 import { MAX_TIMER_DELAY_MS } from '../errors.js';
 import { ErrorCode, Method } from '../protocol/wire.js';
@@ -135,7 +136,7 @@ class StdioConnection implements Transport {
     if (response && (typeof message.id === 'string' || typeof message.id === 'number')) this.#inflight.delete(message.id);
     // A call's notifications wait for room; responses and everything else only for what was sent before them.
     const wait = !response && options?.relatedRequestId !== undefined;
-    const data = JSON.stringify(message);
+    const data = messageJson(message);
     return this.#order.run(async () => {
       const id = await this.#log.append(this.#stream, data, { wait });
       if (response && id !== undefined) this.responses.add(id);

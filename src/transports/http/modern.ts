@@ -27,6 +27,7 @@ import type { SluiceServer } from '../../server/sluiceServer.js';
 import { authExtraOf } from './requestAuth.js';
 import { tapConnect } from './sdkReach.js';
 import { sseBody } from './sseBody.js';
+import { messageJson } from '../messageJson.js';
 
 export interface ModernEndpointOptions {
   readonly sluice: SluiceServer;
@@ -97,7 +98,7 @@ class Exchange {
   }
 
   #append(message: JSONRPCMessage, wait: boolean): Promise<unknown> {
-    const data = JSON.stringify(message);
+    const data = messageJson(message);
     return this.#order.run(() => this.#log!.append(this.#streamId, data, { wait }));
   }
 }

@@ -8,9 +8,9 @@
  * with the resource's own `Content-Type`, `Content-Length` when known,
  * `Content-Disposition`, `MCP-Resource-Uri` and `Cache-Control: no-store`.
  *
- * Flow control end to end: the body is a pull stream with no buffer of its
- * own; the Node adapter pulls a chunk only when the socket has drained, and
- * only then is the source read. A client that goes away cancels the body,
+ * Flow control end to end: the body is a pull stream that holds one chunk
+ * read ahead; the Node adapter takes a chunk only when the socket has
+ * drained, and only then is the next one read from the source. A client that goes away cancels the body,
  * which closes the source at once. A source that fails midway cuts the
  * connection, so the client sees a broken transfer, never a short success.
  * `Range: bytes=…` (one range) is honoured for random-access bodies (files).
@@ -106,7 +106,13 @@ export async function serveResourceStream(sluice: SluiceServer, request: Request
   return new Response(bodyStream(source, start, end, options), { status, headers });
 }
 
-/** The pull stream: one source read per pull, nothing read ahead. */
+/**
+ * The pull stream: one source read per pull, one chunk read ahead. The read
+ * ahead (`highWaterMark: 1`, counted in chunks) overlaps the next source read
+ * with the socket write of this one, as a piped `fs.ReadStream` does; without
+ * it the socket sat idle through every file read (half the loopback ceiling).
+ * It is still one chunk: a reader that stops holds the source back at once.
+ */
 function bodyStream(source: ResourceBody, start: number, end: number | undefined, options: ResourceStreamOptions): ReadableStream<Uint8Array> {
   const { signal } = options;
   const pacer = sharedPacer('minor');
@@ -156,7 +162,7 @@ function bodyStream(source: ResourceBody, start: number, end: number | undefined
       },
       cancel: release,
     },
-    { highWaterMark: 0 },
+    { highWaterMark: 1 },
   );
 }
 
