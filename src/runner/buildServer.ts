@@ -44,7 +44,7 @@ export function buildServer(config: SluiceConfig, options: BuildServerOptions = 
   const everyScript = new ConcurrencyLimit(config.scripts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_SCRIPTS, maxQueued);
   for (const tool of config.tools) {
     const limits = tool.concurrency === undefined ? [everyScript] : [new ConcurrencyLimit(tool.concurrency, maxQueued), everyScript];
-    sluice.tool(scriptTool(tool, { ...options, ...(spool !== undefined && { spool }), limits }));
+    sluice.tool(scriptTool(tool, { ...options, ...(spool !== undefined && { spool }), limits, activity: sluice.activity }));
   }
   for (const resource of config.resources) {
     const definition = fileResource(resource);

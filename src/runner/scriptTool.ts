@@ -25,6 +25,7 @@ import { type ConcurrencyLimit, ConcurrencyLimitFullError } from '../flow/concur
 import { HeadTailBuffer } from '../flow/headTailBuffer.js';
 import type { JsonSchemaObject } from '../server/jsonSchema.js';
 import { CHECKPOINT_ENV } from '../protocol/wire.js';
+import type { Activity } from '../server/activity.js';
 import type { ToolContext, ToolDefinition, ToolResult } from '../server/types.js';
 import type { ScriptToolConfig } from './config.js';
 import { ensureOrphanWatchdog, OWNER_MARKER } from './orphanWatchdog.js';
@@ -66,6 +67,8 @@ export interface ScriptToolOptions {
   readonly spool?: RunSpool;
   /** Limits every run of this tool waits on, in order (e.g. the tool's own, then the server's). */
   readonly limits?: readonly ConcurrencyLimit[];
+  /** Where running script processes are shown (`sluice.activity`). */
+  readonly activity?: Activity;
 }
 
 export function scriptTool(config: ScriptToolConfig, options: ScriptToolOptions = {}): ToolDefinition {
@@ -122,6 +125,7 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
       detached: true, // own process group: one signal reaches every descendant that stays in it
       shell: false,
     });
+    const exited = child.pid === undefined ? undefined : options.activity?.scriptStarted(child.pid, config.name);
     const output = new ScriptOutput({
       inlineMaxBytes: options.inlineMaxBytes ?? DEFAULT_INLINE_RESULT_MAX_BYTES,
       maxLineBytes: DEFAULT_MAX_LINE_BYTES,
@@ -163,6 +167,7 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
       });
     });
     child.once('close', (code, signal) => {
+      exited?.();
       void (async () => {
         stopper.done();
         const pending = output.finish();

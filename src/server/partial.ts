@@ -84,6 +84,11 @@ export class PartialEmitter {
     this.#queue = new BoundedQueue(policy === 'drop-newest' ? 0 : PARTIAL_QUEUE_LIMIT, policy);
   }
 
+  /** What a full stream does to new chunks. */
+  get policy(): PartialPolicy {
+    return this.#policy;
+  }
+
   /** Chunks dropped by the policy so far. */
   get dropped(): number {
     return this.#queue.dropped;

@@ -43,6 +43,7 @@ import { legChannel, legContext, notifyStatus } from './taskLeg.js';
 import { type LegOutcome, type TaskLeg, TaskRuntime, type TaskRuntimeOptions } from './taskRuntime.js';
 import { startTool, TASK_RESOURCE_SCHEME, taskResourceTemplate } from './taskPolling.js';
 import { runToolCall } from './toolCall.js';
+import { Activity, type CallStream } from './activity.js';
 import type {
   PromptDefinition,
   ResourceContext,
@@ -103,6 +104,8 @@ export interface ConnectionInfo {
   readonly resourceStreams?: boolean;
   /** The stream each request's messages are appended to, from whoever runs the calls (its backpressure holds tools back). */
   readonly outbound?: OutboundLookup;
+  /** Which kind of stream the connection's calls write to, for {@link SluiceServer.activity}. @defaultValue 'session' */
+  readonly stream?: CallStream;
 }
 
 /** A resource found by URI: how to read it and what listings say of it. */
@@ -147,6 +150,8 @@ export class SluiceServer {
   readonly requestState: RequestStateCodec;
   /** Tasks: long calls as durable handles, in `stores.tasks` (memory until a transport attaches its stores). */
   readonly tasks: TaskRuntime;
+  /** What the server is doing now and has done: calls, streams, scripts, totals (for metrics, the dashboard and logs). */
+  readonly activity: Activity;
 
   constructor(options: SluiceServerOptions) {
     const progressPerSecond = options.progressPerSecond ?? DEFAULT_PROGRESS_PER_SECOND;
@@ -168,6 +173,7 @@ export class SluiceServer {
     }
     this.requestState = createRequestStateCodec({ key });
     this.tasks = new TaskRuntime(options.tasks, this.#clock);
+    this.activity = new Activity();
     this.tasks.setExecutor({ run: (leg) => this.#runLeg(leg), resumable: (task) => this.#tools.get(String(task.request.params.name))?.definition.resumable === true });
   }
 
@@ -317,7 +323,7 @@ export class SluiceServer {
         const capabilities = (envelope?.[CLIENT_CAPABILITIES_META_KEY] ??
           connection.clientCapabilities?.() ??
           server.getClientCapabilities()) as Record<string, unknown> | undefined;
-        return this.#callTool(request.params, server, ctx, capabilities, connection.outbound?.(ctx.mcpReq.id));
+        return this.#callTool(request.params, server, ctx, capabilities, connection.outbound?.(ctx.mcpReq.id), connection.stream ?? 'session');
       });
       if (this.#hasTaskTools()) registerTaskHandlers(server, this.tasks);
     }
@@ -359,6 +365,7 @@ export class SluiceServer {
     ctx: ServerContext,
     clientCapabilities: Record<string, unknown> | undefined,
     outbound: CallOutbound | undefined,
+    stream: CallStream,
   ) {
     const { name, arguments: rawArgs } = params;
     const tool = this.#tools.get(name);
@@ -391,6 +398,7 @@ export class SluiceServer {
       timeoutMs: this.options.toolTimeoutMs,
       clock: this.#clock,
       shutdown: this.#shutdown.signal,
+      tracker: { calls: this.activity.startCall({ tool: name, stream, ...(ctx.sessionId !== undefined && { session: ctx.sessionId }) }), stream },
     });
     this.#calls.add(call);
     try {
@@ -439,6 +447,7 @@ export class SluiceServer {
       clock: this.#clock,
       shutdown: this.#shutdown.signal,
       task: { taskId: leg.task.taskId, checkpoint: leg.checkpoint, ...(leg.resumeFrom !== undefined && { resumeFrom: leg.resumeFrom }) },
+      tracker: { calls: this.activity.startCall({ tool: name, stream: 'task', task: leg.task.taskId }), stream: 'task' },
     });
     this.#calls.add(call);
     try {

@@ -15,6 +15,7 @@ import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY } fro
 import { PartialEmitter } from './partial.js';
 import { ProgressReporter } from './progress.js';
 import type { CallChannel, StreamPressure } from './outbound.js';
+import type { CallOutcome, CallTracker, CancelCause, CallStream } from './activity.js';
 import type { SlowConsumerOptions, ToolContext, ToolDefinition, ToolResult } from './types.js';
 
 export { formatDuration };
@@ -26,6 +27,17 @@ export class ToolTimeoutError extends Error {
     this.name = 'ToolTimeoutError';
   }
 }
+
+/** Why a call's signal was aborted: its client took nothing for the stall timeout. */
+export class StreamStalledError extends Error {
+  constructor(stallTimeoutMs: number) {
+    super(`The client took nothing for ${formatDuration(stallTimeoutMs)}: disconnected`);
+    this.name = 'StreamStalledError';
+  }
+}
+
+/** The reason a transport gives when it cancels the calls of a client that went away (as opposed to one that asked). */
+export const DISCONNECTED_REASON = 'the client disconnected';
 
 export interface ToolCallOptions {
   /** The client's declared capabilities for this call (envelope on 2026-07-28, initialize on 2025). */
@@ -40,6 +52,8 @@ export interface ToolCallOptions {
   readonly shutdown: AbortSignal;
   /** The task this call runs as. */
   readonly task?: { readonly taskId: string; readonly resumeFrom?: string; checkpoint(token: string): void };
+  /** Where the call is reported (`server/activity.ts`) and which stream it writes to. */
+  readonly tracker?: { readonly calls: CallTracker; readonly stream: CallStream };
 }
 
 export async function runToolCall(
@@ -95,7 +109,12 @@ export async function runToolCall(
     options.slowConsumer?.partial,
   );
   const stopPolling = pollStream(channel.outbound?.closeStream, tool.closeStreamAfterMs, options.clock);
-  const stopStallWatch = watchForStall(pressure, options.slowConsumer?.stallTimeoutMs, options.clock, (reason) => controller.abort(new Error(reason)));
+  const stopStallWatch = watchForStall(pressure, options.slowConsumer?.stallTimeoutMs, options.clock, (error) => controller.abort(error));
+  const tracked = options.tracker?.calls;
+  const ended = (outcome: CallOutcome) => {
+    if (partials.policy !== 'block') tracked?.dropped(partials.policy, partials.dropped);
+    tracked?.end(outcome, outcome === 'cancelled' ? causeOf(controller.signal.reason, options, channel) : undefined);
+  };
 
   const cleanups: Array<() => void | Promise<void>> = [];
   let cleanupsRun: Promise<void> | undefined;
@@ -118,8 +137,15 @@ export async function runToolCall(
 
   const ctx: ToolContext = {
     signal: controller.signal,
-    progress: (done, total, message) => reporter.report({ progress: done, total, message }),
-    partial: (content, structuredContent) => (controller.signal.aborted ? Promise.resolve() : partials.emit(content, structuredContent)),
+    progress: (done, total, message) => {
+      tracked?.progress(done, total, message);
+      reporter.report({ progress: done, total, message });
+    },
+    partial: (content, structuredContent) => {
+      if (controller.signal.aborted) return Promise.resolve();
+      tracked?.output(textBytes(content));
+      return partials.emit(content, structuredContent);
+    },
     onAbort: (cleanup) => {
       if (controller.signal.aborted) void runCleanupLate(cleanup);
       else cleanups.push(cleanup);
@@ -136,13 +162,17 @@ export async function runToolCall(
     const value = await tool.handler(args, ctx);
     if (controller.signal.aborted) return abortedResult(controller.signal.reason);
     await Promise.all([partials.finish(), reporter.finish()]);
-    return toCallToolResult(value);
+    const result = toCallToolResult(value);
+    ended((result as CallToolResult).isError === true ? 'error' : 'ok');
+    return result;
   } catch (error) {
     if (controller.signal.aborted) return abortedResult(controller.signal.reason);
+    ended('error');
     if (error instanceof ProtocolError) throw error; // the handler chose a JSON-RPC error on purpose
     await Promise.all([partials.finish(), reporter.finish()]);
     return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
   } finally {
+    if (controller.signal.aborted) ended('cancelled'); // a no-op when the call had already ended
     options.clock.clearTimeout(timer);
     stopPolling();
     stopStallWatch();
@@ -162,21 +192,40 @@ function watchForStall(
   pressure: StreamPressure | undefined,
   stallTimeoutMs: number | undefined,
   clock: Clock,
-  cancel: (reason: string) => void,
+  cancel: (error: StreamStalledError) => void,
 ): () => void {
   if (pressure === undefined || stallTimeoutMs === undefined || stallTimeoutMs <= 0) return () => {};
   let timer: unknown;
   const check = () => {
     if (pressure.stalledFor() >= stallTimeoutMs) {
-      const reason = `The client took nothing for ${formatDuration(stallTimeoutMs)}: disconnected`;
-      pressure.cut(reason);
-      cancel(reason);
+      const error = new StreamStalledError(stallTimeoutMs);
+      pressure.cut(error.message);
+      cancel(error);
       return;
     }
     timer = clock.setTimeout(check, Math.max(10, Math.floor(stallTimeoutMs / 4)));
   };
   timer = clock.setTimeout(check, Math.max(10, Math.floor(stallTimeoutMs / 4)));
   return () => clock.clearTimeout(timer);
+}
+
+/** Why a cancelled call was cancelled, from its signal's reason and where the abort came from. */
+function causeOf(reason: unknown, options: ToolCallOptions, channel: CallChannel): CancelCause {
+  if (reason instanceof ToolTimeoutError) return 'timeout';
+  if (reason instanceof StreamStalledError) return 'stall';
+  if (options.shutdown.aborted) return 'shutdown';
+  // On 2026-07-28, closing the request's stream is how a client cancels, and all the server sees.
+  if (options.tracker?.stream === 'exchange') return 'disconnect';
+  const text = reason instanceof Error ? reason.message : String(reason);
+  return channel.signal.aborted && text.includes(DISCONNECTED_REASON) ? 'disconnect' : 'client';
+}
+
+/** The text bytes of a partial result (UTF-16 code units: an estimate for non-ASCII text, exact for ASCII). */
+function textBytes(content: string | ReadonlyArray<{ type: string; text?: string }>): number {
+  if (typeof content === 'string') return content.length;
+  let bytes = 0;
+  for (const block of content) if (typeof block.text === 'string') bytes += block.text.length;
+  return bytes;
 }
 
 async function runCleanupLate(cleanup: () => void | Promise<void>): Promise<void> {

@@ -100,6 +100,8 @@ export class CursorCutError extends Error {
 export interface StreamPressure {
   /** Whether a waiting producer would wait now. */
   readonly full: boolean;
+  /** Bytes appended and not yet delivered (what the high-water mark is compared with; for watchers). */
+  readonly unreadBytes: number;
   /** Resolves when the unread part is under the high-water mark (at once if it is, or once the stream ended). */
   room(): Promise<void>;
   /** How long the stream has been full with no delivery (ms; 0 when not full). */
@@ -168,7 +170,20 @@ export interface EventLog {
   clear(): Promise<void>;
 }
 
+/** What a store holds on this node, for watchers (`/metrics`). */
+export interface EventLogStats {
+  /** Scopes (sessions) with a log. */
+  readonly logs: number;
+  readonly streams: number;
+  /** Events held. */
+  readonly events: number;
+  /** Encoded bytes held. */
+  readonly bytes: number;
+}
+
 /** Opens the log of a scope (a session id, an exchange): where a store keeps its streams. */
 export interface EventLogStore {
   open(scope: string, options: EventLogOptions): EventLog;
+  /** What the store holds in this process; absent where it lives elsewhere (Redis: ask Redis). */
+  stats?(): EventLogStats;
 }

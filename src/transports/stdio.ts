@@ -34,6 +34,7 @@ import { MemoryEventLog } from '../stores/memory/memoryEventLog.js';
 import { MAX_TIMER_DELAY_MS } from '../errors.js';
 import { ErrorCode, Method } from '../protocol/wire.js';
 import type { SluiceServer } from '../server/sluiceServer.js';
+import type { StreamTracker } from '../server/activity.js';
 
 export interface ServeStdioOptions {
   readonly stdin?: Readable;
@@ -61,9 +62,10 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
   });
   const stream = log.openStreamNow();
   const connection = new StdioConnection(new StdioServerTransport(stdin, stdout), log, stream);
-  const pumping = pump(log.cursor(stream, undefined), stdout, connection);
   const outbound = { pressure: log.pressure(stream) };
-  const handle = sdkServeStdio(() => sluice.createServer({ clientCapabilities: () => connection.declared, outbound: () => outbound }), {
+  const tracker = sluice.activity.openStream({ kind: 'stdio', pressure: outbound.pressure, highWaterBytes: options.highWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES });
+  const pumping = pump(log.cursor(stream, undefined), stdout, connection, tracker).finally(() => tracker.close());
+  const handle = sdkServeStdio(() => sluice.createServer({ clientCapabilities: () => connection.declared, outbound: () => outbound, stream: 'stdio' }), {
     transport: connection,
     ...(options.onerror !== undefined && { onerror: options.onerror }),
   });
@@ -149,7 +151,7 @@ class StdioConnection implements Transport {
 }
 
 /** The cursor that writes the log to stdout, one event after the pipe took the previous one. */
-async function pump(cursor: LogCursor, stdout: Writable, connection: StdioConnection): Promise<void> {
+async function pump(cursor: LogCursor, stdout: Writable, connection: StdioConnection, tracker: StreamTracker): Promise<void> {
   const newline = new Uint8Array([10]);
   let unflushed = false;
   try {
@@ -166,6 +168,7 @@ async function pump(cursor: LogCursor, stdout: Writable, connection: StdioConnec
       const frame = new Uint8Array(event.data.length + 1);
       frame.set(event.data);
       frame.set(newline, event.data.length);
+      tracker.sent(frame.length);
       if (!stdout.write(frame)) await drained(stdout);
       cursor.delivered(event.id);
     }

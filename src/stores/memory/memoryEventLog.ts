@@ -239,6 +239,9 @@ export class MemoryEventLog implements EventLog {
       get full() {
         return full();
       },
+      get unreadBytes() {
+        return current()?.unreadBytes ?? 0;
+      },
       room: async () => {
         const cuts = current()?.cuts;
         for (let stream = current(); stream !== undefined && !stream.ended && stream.cuts === cuts && this.#isFull(stream); stream = current()) {
@@ -374,6 +377,17 @@ export function memoryEventLogs(clock: Clock = systemClock): EventLogStore {
       let log = logs.get(scope);
       if (log === undefined) logs.set(scope, (log = new ScopedMemoryEventLog(options, clock, () => logs.delete(scope))));
       return log;
+    },
+    stats: () => {
+      let streams = 0;
+      let events = 0;
+      let bytes = 0;
+      for (const log of logs.values()) {
+        streams += log.streams;
+        events += log.size;
+        bytes += log.bytes;
+      }
+      return { logs: logs.size, streams, events, bytes };
     },
   };
 }

@@ -199,6 +199,9 @@ export class RedisEventLog implements EventLog {
       get full() {
         return !view.ended && isFull(view);
       },
+      get unreadBytes() {
+        return view.unreadBytes;
+      },
       room: async () => {
         const cuts = view.cuts;
         while (!view.ended && view.cuts === cuts && this.#isFull(view)) await this.#waitOn(view, streamId);

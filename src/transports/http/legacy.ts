@@ -23,6 +23,7 @@ import type { SluiceServer } from '../../server/sluiceServer.js';
 import { serveResourceStream } from './resourceStream.js';
 import { jsonRpcError, requestIdOf } from './responses.js';
 import { refuseResume } from './resumption.js';
+import { DISCONNECTED_REASON } from '../../server/toolCall.js';
 import type { Session, SessionRegistry } from './sessions.js';
 import { serverRequestNodeOf, SessionTransport } from './sessionTransport.js';
 import { authExtraOf } from './requestAuth.js';
@@ -107,7 +108,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     const session = sessionId === null ? undefined : await find(sessionId);
     if (session === undefined) return serve(request, body); // the usual 400 / 404 answers
     const signal = AbortSignal.any([request.signal, session.ended.signal]);
-    const response = await serveResourceStream(options.sluice, request, body, { chunkBytes: options.streamChunkBytes, clientCapabilities: session.clientCapabilities, signal });
+    const response = await serveResourceStream(options.sluice, request, body, { chunkBytes: options.streamChunkBytes, clientCapabilities: session.clientCapabilities, signal, session: session.id });
     if (response.body === null) return response;
     session.busy++;
     const done = () => {
@@ -271,10 +272,13 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
     const lastEventId = request.headers.get(Header.LastEventId);
     if (lastEventId !== null) {
       const refusedResume = await refuseResume(session.log, lastEventId);
-      if (refusedResume !== undefined) return refusedResume;
+      if (refusedResume !== undefined) {
+        if (refusedResume.status === 410) options.sluice.activity.tooLate(session.transport.isStandalone(session.log.streamOf(lastEventId) ?? '') ? 'standalone' : 'session');
+        return refusedResume;
+      }
       const streamId = session.log.streamOf(lastEventId)!;
       if (session.transport.attached(streamId)) return transportError(409, 'Conflict: Stream already has an active connection');
-      return cursorResponse(session, streamId, lastEventId);
+      return cursorResponse(session, streamId, lastEventId, { replayThrough: await session.log.lastEventId(streamId) });
     }
     const standalone = await session.transport.standaloneStream();
     if (session.transport.attached(standalone)) return transportError(409, 'Conflict: Only one SSE stream is allowed per session');
@@ -288,9 +292,16 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
    * cancels the stream's requests only with `cancelOnDisconnect`: the spec
    * says a disconnect SHOULD NOT be read as cancellation (the client may resume).
    */
-  function cursorResponse(session: Session, streamId: string, after: string | undefined): Response {
+  function cursorResponse(session: Session, streamId: string, after: string | undefined, resumption?: { replayThrough: string | undefined }): Response {
     const { transport } = session;
     const cursor = session.log.cursor(streamId, after);
+    const tracker = options.sluice.activity.openStream({
+      kind: transport.isStandalone(streamId) ? 'standalone' : 'session',
+      session: session.id,
+      pressure: session.log.pressure(streamId),
+      highWaterBytes: options.eventLog.highWaterBytes,
+    });
+    if (resumption !== undefined) tracker.resumed();
     // Closed for polling (or by the session's end): what was appended so far still goes out.
     const end = () => cursor.close({ afterCurrent: true });
     transport.attach(streamId, end);
@@ -299,11 +310,13 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions) {
       withIds: true,
       retryMs: options.retryMs,
       keepAliveMs: options.keepAliveMs,
+      tracker,
+      ...(resumption?.replayThrough !== undefined && { replayThrough: resumption.replayThrough }),
       onDone: (how) => {
         transport.detach(streamId, end);
         session.busy--;
         sessions.touch(session);
-        if (how === 'cancelled' && options.cancelOnDisconnect) cancelRequestsOn(session, streamId, 'the client disconnected');
+        if (how === 'cancelled' && options.cancelOnDisconnect) cancelRequestsOn(session, streamId, DISCONNECTED_REASON);
       },
     });
     return new Response(body, { status: 200, headers: sseHeaders({ [Header.SessionId]: session.id }) });

@@ -58,6 +58,9 @@ class Exchange {
       get full() {
         return current()?.full ?? false;
       },
+      get unreadBytes() {
+        return current()?.unreadBytes ?? 0;
+      },
       room: () => current()?.room() ?? Promise.resolve(),
       stalledFor: () => current()?.stalledFor() ?? 0,
       cut: (reason) => current()?.cut(reason),
@@ -110,7 +113,7 @@ export function createModernEndpoint(options: ModernEndpointOptions) {
       const exchange = new Exchange(options.eventLog);
       if (requestInfo !== undefined) exchanges.set(requestInfo as Request, exchange);
       const outbound = { pressure: exchange.pressure };
-      const server = options.sluice.createServer({ resourceStreams: true, outbound: () => outbound });
+      const server = options.sluice.createServer({ resourceStreams: true, outbound: () => outbound, stream: 'exchange' });
       return tapConnect(server, (transport) => exchange.tap(transport));
     },
     { legacy: 'reject', keepAliveMs: options.keepAliveMs, maxRequestBodySize: options.maxRequestBodySize, onerror: options.reportError },
@@ -118,9 +121,11 @@ export function createModernEndpoint(options: ModernEndpointOptions) {
 
   async function fetch(request: Request, body: unknown): Promise<Response> {
     const response = await handler.fetch(request, { parsedBody: body, ...authExtraOf(request) });
-    const reader = exchanges.get(request)?.reader();
+    const exchange = exchanges.get(request);
+    const reader = exchange?.reader();
     if (reader === undefined || response.body === null) return response;
-    const ours = sseBody(reader.cursor, { withIds: false, retryMs: 0, keepAliveMs: options.keepAliveMs, onDone: reader.clear });
+    const tracker = options.sluice.activity.openStream({ kind: 'exchange', pressure: exchange!.pressure, highWaterBytes: options.eventLog.highWaterBytes });
+    const ours = sseBody(reader.cursor, { withIds: false, retryMs: 0, keepAliveMs: options.keepAliveMs, onDone: reader.clear, tracker });
     // The SDK's body holds only the first streamed message; nothing reads it.
     return new Response(ours, { status: response.status, headers: response.headers });
   }

@@ -26,6 +26,7 @@ import type { SluiceServer } from '../../server/sluiceServer.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './handler.js';
 import { checkHostAndOrigin, hostnameOfHostHeader, isLoopbackName, type HostPolicy } from './hostPolicy.js';
 import { createHttpMetrics, methodLabel, outcomeOf } from './metrics.js';
+import { registerActivityMetrics } from '../activityMetrics.js';
 import { nodeAdapter } from './nodeAdapter.js';
 
 /** Options of {@link serveHttp}. */
@@ -99,6 +100,12 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
   const handler = createHttpHandler(sluice, { ...options, loopbackOnly });
   const mcp = nodeAdapter(handler.fetch, { maxBodyBytes, bodyTimeoutMs, bodyBudget, ...(options.onerror !== undefined && { onerror: options.onerror }) });
   const metrics = createHttpMetrics(handler.sessions);
+  const { eventLogs, sessions: sessionStore } = handler.stores;
+  registerActivityMetrics(metrics.registry, {
+    activity: sluice.activity,
+    ...(eventLogs.stats !== undefined && { eventLogs: () => eventLogs.stats!() }),
+    storedSessions: () => sessionStore.count(),
+  });
   handler.onrequest = ({ method, status, era }) => metrics.requests.inc({ method: methodLabel(method), outcome: outcomeOf(status), era });
   const startedAt = Date.now();
 

@@ -25,6 +25,7 @@ import { sharedPacer } from '../../flow/gcPacer.js';
 import { ErrorCode, Header, RESOURCE_STREAMING_CLIENT_CAPABILITY } from '../../protocol/wire.js';
 import { closeBody, isRandomAccess, readerOf, type RandomAccessBody, type ResourceBody } from '../../server/resourceBody.js';
 import type { SluiceServer } from '../../server/sluiceServer.js';
+import type { StreamTracker } from '../../server/activity.js';
 import { jsonRpcError, requestIdOf } from './responses.js';
 
 export interface ResourceStreamOptions {
@@ -34,6 +35,8 @@ export interface ResourceStreamOptions {
   readonly clientCapabilities: Readonly<Record<string, unknown>> | undefined;
   /** Aborted when the client goes away or its session ends: the source is closed at once. */
   readonly signal: AbortSignal;
+  /** The 2025 session the stream belongs to, for watchers. */
+  readonly session?: string;
 }
 
 export async function serveResourceStream(sluice: SluiceServer, request: Request, body: unknown, options: ResourceStreamOptions): Promise<Response> {
@@ -103,7 +106,9 @@ export async function serveResourceStream(sluice: SluiceServer, request: Request
     }
   }
   if (end !== undefined) headers.set(Header.ContentLength, String(end - start));
-  return new Response(bodyStream(source, start, end, options), { status, headers });
+  const tracker = sluice.activity.openStream({ kind: 'resource', ...(options.session !== undefined && { session: options.session }) });
+  if (status === 206) tracker.resumed();
+  return new Response(bodyStream(source, start, end, options, tracker), { status, headers });
 }
 
 /**
@@ -113,7 +118,7 @@ export async function serveResourceStream(sluice: SluiceServer, request: Request
  * it the socket sat idle through every file read (half the loopback ceiling).
  * It is still one chunk: a reader that stops holds the source back at once.
  */
-function bodyStream(source: ResourceBody, start: number, end: number | undefined, options: ResourceStreamOptions): ReadableStream<Uint8Array> {
+function bodyStream(source: ResourceBody, start: number, end: number | undefined, options: ResourceStreamOptions, tracker: StreamTracker): ReadableStream<Uint8Array> {
   const { signal } = options;
   const pacer = sharedPacer('minor');
   let position = start;
@@ -123,6 +128,7 @@ function bodyStream(source: ResourceBody, start: number, end: number | undefined
   const release = async () => {
     if (finished) return;
     finished = true;
+    tracker.close();
     signal.removeEventListener('abort', onAbort);
     await (reader !== undefined ? reader.close() : closeBody(source)).catch(() => {});
   };
@@ -155,6 +161,7 @@ function bodyStream(source: ResourceBody, start: number, end: number | undefined
           }
           position += chunk.length;
           pacer.add(chunk.length);
+          tracker.sent(chunk.length);
           controller.enqueue(chunk);
         } catch (error) {
           fail(error);

@@ -70,6 +70,7 @@ export class SessionTransport implements Transport {
   /** Streams the client can resume (they began with a priming event). */
   readonly #resumable = new Set<string>();
   #standalone: Promise<string> | undefined;
+  #standaloneId: string | undefined;
   #closed = false;
   readonly #onSettled: (id: RequestId) => void;
   /** Requests of our own whose answers go nowhere (the handshake replayed by {@link SessionTransport.restore}). */
@@ -152,7 +153,12 @@ export class SessionTransport implements Transport {
   standaloneStream(): Promise<string> {
     // Lossy: no call waits on it, so the log's bounds take its oldest events if nobody reads them.
     // Shared: every node serving the session sends such messages to the one stream the client's GET reads.
-    return (this.#standalone ??= this.#log.openStream({ lossy: true, shared: 'standalone' }));
+    return (this.#standalone ??= this.#log.openStream({ lossy: true, shared: 'standalone' }).then((id) => (this.#standaloneId = id)));
+  }
+
+  /** Whether `streamId` is the standalone stream (as far as this node opened it). */
+  isStandalone(streamId: string): boolean {
+    return streamId === this.#standaloneId;
   }
 
   /**

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { StreamTracker } from '../../server/activity.js';
 import type { LogCursor, LogEvent } from '../../stores/eventLog.js';
 
 export interface SseBodyOptions {
@@ -26,6 +27,10 @@ export interface SseBodyOptions {
   readonly keepAliveMs: number;
   /** Called once when the body is done: `ended` (the stream ended), `cancelled` (the client left) or `failed`. */
   readonly onDone?: (how: 'ended' | 'cancelled' | 'failed') => void;
+  /** Told of every event sent and of the body's end (`server/activity.ts`). */
+  readonly tracker?: StreamTracker;
+  /** On a resumption: the newest event when it was opened; events up to it count as replays. */
+  readonly replayThrough?: string;
 }
 
 const encoder = new TextEncoder();
@@ -47,6 +52,7 @@ export function sseBody(cursor: LogCursor, options: SseBodyOptions): ReadableStr
   let pendingId: string | undefined;
   let waiting: Promise<LogEvent | undefined> | undefined;
   let done = false;
+  let replaying = options.replayThrough !== undefined;
   // One interval per body, not a timer per event: a tick while the body waits for an event sends a comment.
   let keepaliveDue: (() => void) | undefined;
   const timer = options.keepAliveMs > 0 ? setInterval(() => keepaliveDue?.(), options.keepAliveMs) : undefined;
@@ -57,6 +63,7 @@ export function sseBody(cursor: LogCursor, options: SseBodyOptions): ReadableStr
     clearInterval(timer);
     keepaliveDue?.();
     cursor.close();
+    options.tracker?.close();
     options.onDone?.(how);
   };
   /** Reads ahead one event, so a cut or a loss errors the body even while the socket is parked on drain. */
@@ -94,7 +101,13 @@ export function sseBody(cursor: LogCursor, options: SseBodyOptions): ReadableStr
             return;
           }
           pendingId = event.id;
-          controller.enqueue(frameEvent(event, options));
+          const frame = frameEvent(event, options);
+          options.tracker?.sent(frame.length);
+          if (replaying) {
+            options.tracker?.replayed();
+            replaying = event.id !== options.replayThrough;
+          }
+          controller.enqueue(frame);
           readAhead(controller);
         } catch (error) {
           if (done) return;

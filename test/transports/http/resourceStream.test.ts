@@ -4,6 +4,7 @@
 // reader that stops must hold the source back at once).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Activity } from '../../../src/server/activity.js';
 import type { RandomAccessBody } from '../../../src/server/resourceBody.js';
 import type { SluiceServer } from '../../../src/server/sluiceServer.js';
 import { serveResourceStream } from '../../../src/transports/http/resourceStream.js';
@@ -29,7 +30,7 @@ function countingBody(): { body: RandomAccessBody; reads: number[]; next: () => 
 
 test('one chunk is read ahead of the reader, never two', async () => {
   const source = countingBody();
-  const sluice = { openResourceBody: async () => ({ body: source.body, mimeType: 'application/octet-stream' }) } as unknown as SluiceServer;
+  const sluice = { activity: new Activity(), openResourceBody: async () => ({ body: source.body, mimeType: 'application/octet-stream' }) } as unknown as SluiceServer;
   const firstRead = source.next();
   const response = await serveResourceStream(sluice, new Request('http://127.0.0.1/mcp', { method: 'POST' }), { jsonrpc: '2.0', id: 1, method: 'resources/stream', params: { uri: 'x://y' } }, {
     chunkBytes: CHUNK,
