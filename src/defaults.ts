@@ -132,6 +132,15 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 /** Tail of a failing script's stderr quoted in its error result. */
 export const DEFAULT_STDERR_TAIL_BYTES = 4 * 1024;
 
+/** A script's stderr lines sent as MCP log messages per second, at most (to clients that set a log level). */
+export const DEFAULT_STDERR_LOG_LINES_PER_SECOND = 10;
+
+/** A script's stderr lines sent at once before the per-second rate applies. */
+export const DEFAULT_STDERR_LOG_BURST_LINES = 20;
+
+/** Characters of one stderr line kept in a log message; the rest is cut. */
+export const DEFAULT_STDERR_LOG_LINE_CHARS = 1024;
+
 /** Largest byte window one `resources/read` answers with when the client names its window. */
 export const DEFAULT_MAX_READ_WINDOW_BYTES = 1024 * 1024;
 

@@ -14,7 +14,8 @@ import { JournaledTaskStore } from '../stores/file/journaledTaskStore.js';
 import { memoryStores, type Stores } from '../stores/stores.js';
 import { AddressInUseError, serveHttp, type RunningHttpServer } from '../transports/http/nodeServer.js';
 import { serveStdio } from '../transports/stdio.js';
-import { CliError, log } from './cliError.js';
+import { CliError } from './cliError.js';
+import { logCalls, logLevelOption, serverLogger } from './serverLog.js';
 
 /** The environment variable holding the key that seals 2026-07-28 `requestState` (the same on every node). */
 export const STATE_KEY_ENV = 'SLUICE_STATE_KEY';
@@ -24,6 +25,7 @@ export interface ServeOptions {
   readonly host?: string;
   readonly stdio?: boolean;
   readonly store?: string;
+  readonly logLevel?: string;
 }
 
 export async function serveCommand(configPath: string | undefined, options: ServeOptions): Promise<void> {
@@ -31,15 +33,17 @@ export async function serveCommand(configPath: string | undefined, options: Serv
   if (configPath === undefined && !existsSync(resolve(file))) {
     throw new CliError('no config given and no sluice.yaml in this folder (try: sluice serve examples/sluice.yaml)', 2);
   }
+  const logger = await serverLogger(logLevelOption(options.logLevel));
   const config = await loadConfig(file);
   const store = storeOf(options.store, config);
   if (store !== undefined && options.stdio === true) throw new CliError('--store applies to HTTP; a stdio server has one client and keeps everything in memory', 2);
   const stateKey = process.env[STATE_KEY_ENV];
   if (stateKey !== undefined && Buffer.byteLength(stateKey) < 32) throw new CliError(`${STATE_KEY_ENV} must be at least 32 bytes`, 2);
   if (store !== undefined && stateKey === undefined) {
-    log(`warning: ${STATE_KEY_ENV} is not set: 2026-07-28 requestState is sealed with this process's own key, so a next round sent to another node fails; give every node the same key (32+ bytes)`);
+    logger.warn(`${STATE_KEY_ENV} is not set: 2026-07-28 requestState is sealed with this process's own key, so a next round sent to another node fails; give every node the same key (32+ bytes)`);
   }
   const sluice = buildServer(config, stateKey === undefined ? {} : { requestStateKey: stateKey });
+  logCalls(sluice.activity, logger);
   const summary = `${config.tools.length} tool(s), ${config.resources.length} resource(s) from ${config.file}`;
 
   // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it.
@@ -47,14 +51,14 @@ export async function serveCommand(configPath: string | undefined, options: Serv
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
-      log(`${signal} again: exiting now`);
+      logger.warn(`${signal} again: exiting now`);
       process.exit(130);
     }
     stopping = true;
-    log(`${signal}: shutting down (cancelling in-flight calls)`);
+    logger.info(`${signal}: shutting down (cancelling in-flight calls)`);
     // The transports give cancelled calls the grace period to answer; past it (plus a margin to cut sockets), exit anyway.
     const force = setTimeout(() => {
-      log('shutdown took longer than the grace period: exiting');
+      logger.error('shutdown took longer than the grace period: exiting');
       process.exit(1);
     }, DEFAULT_SHUTDOWN_GRACE_MS + 2000);
     force.unref();
@@ -64,17 +68,17 @@ export async function serveCommand(configPath: string | undefined, options: Serv
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   if (options.stdio === true) {
-    const running = serveStdio(sluice, { onerror: (e) => log(`error: ${e.message}`) });
+    const running = serveStdio(sluice, { onerror: (e) => logger.error({ err: e }, e.message) });
     stop = running.close;
     void running.closed.then(() => process.exit(0));
-    log(`serving ${summary} on stdio`);
+    logger.info(`serving ${summary} on stdio`);
   } else {
     const port = options.port === undefined ? DEFAULT_PORT : parsePort(options.port);
     const host = options.host ?? DEFAULT_HOST;
     let running: RunningHttpServer;
     let stores: Stores | undefined;
     try {
-      stores = store === undefined ? journaledStores(config) : await openRedisStores(store);
+      stores = store === undefined ? journaledStores(config) : await openRedisStores(store, (message) => logger.warn(message));
       running = await serveHttp(sluice, { ...httpOptionsOf(config), host, port, ...(stores !== undefined && { stores }) });
     } catch (error) {
       sluice.abortAll();
@@ -91,9 +95,9 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     };
     if (stopping) await stop().then(() => process.exit(0));
     const where = store !== undefined ? ` (store ${redact(store.url)}, node ${stores!.cluster.nodeId})` : stores !== undefined ? ` (tasks in ${config.tasks.journal})` : '';
-    log(`serving ${summary} at ${running.url}${where}`);
+    logger.info({ url: running.url }, `serving ${summary} at ${running.url}${where}`);
     if (!running.loopbackOnly) {
-      log('warning: not bound to loopback; Host is not checked and Origin must match Host. Put authentication in front of it.');
+      logger.warn('not bound to loopback; Host is not checked and Origin must match Host. Put authentication in front of it.');
     }
   }
 }
@@ -117,13 +121,13 @@ function storeOf(flag: string | undefined, config: SluiceConfig): SluiceConfig['
 }
 
 /** Redis is loaded only when a command needs it. */
-async function openRedisStores(store: NonNullable<SluiceConfig['store']>): Promise<Stores> {
+async function openRedisStores(store: NonNullable<SluiceConfig['store']>, report: (message: string) => void): Promise<Stores> {
   const { redisStores } = await import('../stores/redis/redisStores.js');
   try {
     return await redisStores(store.url, {
       ...(store.prefix !== undefined && { prefix: store.prefix }),
       ...(store.nodeTimeoutMs !== undefined && { nodeTimeoutMs: store.nodeTimeoutMs }),
-      report: (message) => process.stderr.write(`${message}\n`),
+      report,
     });
   } catch (error) {
     throw new CliError(`--store ${redact(store.url)}: ${(error as Error).message}`, 1);

@@ -95,6 +95,7 @@ export const Method = {
   Ping: 'ping',
   InitializedNotification: 'notifications/initialized',
   LoggingSetLevel: 'logging/setLevel',
+  LoggingMessageNotification: 'notifications/message',
   CompletionComplete: 'completion/complete',
   /** 2026-07-28 discovery. */
   ServerDiscover: 'server/discover',
@@ -190,3 +191,13 @@ export const CHECKPOINT_ENV = 'SLUICE_CHECKPOINT';
  * call a lost HTTP stream belonged to (servers ignore it).
  */
 export const CALL_ID_META_KEY = 'dev.sluice/callId';
+
+/** MCP log levels (RFC 5424 severities), least severe first: a client that set a level gets that one and those after it. */
+export const LOGGING_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+export type LoggingLevel = (typeof LOGGING_LEVELS)[number];
+
+/** Whether a message at `level` passes a client's `threshold` (no threshold: the client set none, nothing passes). */
+export function passesLogLevel(level: LoggingLevel, threshold: string | undefined): boolean {
+  const at = LOGGING_LEVELS.indexOf(threshold as LoggingLevel);
+  return at !== -1 && LOGGING_LEVELS.indexOf(level) >= at;
+}

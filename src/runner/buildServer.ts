@@ -24,6 +24,8 @@ export function buildServer(config: SluiceConfig, options: BuildServerOptions = 
     ...(config.progressPerSecond !== undefined && { progressPerSecond: config.progressPerSecond }),
     ...(config.heartbeatMs !== undefined && { progressHeartbeatMs: config.heartbeatMs }),
     ...(config.backpressure !== undefined && { slowConsumer: config.backpressure }),
+    // Script tools send their stderr lines as log messages to clients that set a level (runner/stderrLog.ts).
+    ...(config.tools.length > 0 && { capabilities: { logging: {} } }),
     ...options,
   });
   let spool = options.spool;

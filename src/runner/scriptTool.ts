@@ -32,6 +32,7 @@ import { ensureOrphanWatchdog, OWNER_MARKER } from './orphanWatchdog.js';
 import { runMarker, signalMarked } from './processTree.js';
 import { fitResultText, ScriptOutput } from './scriptOutput.js';
 import type { RunSpool } from './spool.js';
+import { StderrLog } from './stderrLog.js';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
@@ -146,7 +147,12 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
       child.stdout.pause();
       void Promise.all(pending).finally(() => child.stdout.resume());
     });
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(errDecoder.decode(chunk, { stream: true })));
+    const stderrLog = new StderrLog((level, line) => ctx.log(level, line, config.name), () => performance.now());
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = errDecoder.decode(chunk, { stream: true });
+      stderr.push(text);
+      stderrLog.feed(text);
+    });
 
     const stopper = processStopper(child.pid, marker, graceMs);
     ctx.onAbort(() => stopper.stop());
@@ -174,7 +180,10 @@ function runScript(config: ScriptToolConfig, argv: string[], ctx: ToolContext, o
         const text = output.takeChunkText();
         if (text !== '') pending.push(ctx.partial(text));
         await Promise.all(pending);
-        stderr.push(errDecoder.decode());
+        const rest = errDecoder.decode();
+        stderr.push(rest);
+        stderrLog.feed(rest);
+        stderrLog.end();
         resolve(await resultOf(config, output, stderr.text().trim(), code, signal));
       })();
     });

@@ -45,6 +45,8 @@ export const DROP_POLICIES: readonly DropPolicy[] = ['drop-newest', 'drop-oldest
 /** A call as the watchers see it. */
 export interface CallView {
   readonly id: number;
+  /** The JSON-RPC request id (a task's calls: undefined). */
+  readonly requestId: string | number | undefined;
   readonly tool: string;
   readonly stream: CallStream;
   readonly session: string | undefined;
@@ -191,9 +193,10 @@ export class Activity {
     return () => this.#listeners.delete(listener);
   }
 
-  startCall(info: { readonly tool: string; readonly stream: CallStream; readonly session?: string; readonly task?: string }): CallTracker {
+  startCall(info: { readonly tool: string; readonly stream: CallStream; readonly requestId?: string | number; readonly session?: string; readonly task?: string }): CallTracker {
     const state: CallState = {
       id: this.#nextId++,
+      requestId: info.requestId,
       tool: info.tool,
       stream: info.stream,
       session: info.session,

@@ -35,11 +35,14 @@ export interface CallChannel {
   readonly outbound: CallOutbound | undefined;
   /** The SDK's request context, for handlers that want it (`ctx.mcp`). */
   readonly mcp: ServerContext;
+  /** The log level the client set (`logging/setLevel`, or the 2026-07-28 envelope's); `undefined`: it wants no log messages. */
+  readonly logLevel?: () => string | undefined;
 }
 
 /** The channel of a call that came through the SDK server, on the stream its runner named. */
-export function sdkCallChannel(mcp: ServerContext, outbound: CallOutbound | undefined): CallChannel {
+export function sdkCallChannel(mcp: ServerContext, outbound: CallOutbound | undefined, logLevel?: () => string | undefined): CallChannel {
   return {
+    ...(logLevel !== undefined && { logLevel }),
     signal: mcp.mcpReq.signal,
     meta: mcp.mcpReq._meta as Record<string, unknown> | undefined,
     notify: (notification) => mcp.mcpReq.notify(notification as Parameters<typeof mcp.mcpReq.notify>[0]),

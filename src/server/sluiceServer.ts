@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import {
   CLIENT_CAPABILITIES_META_KEY,
+  LOG_LEVEL_META_KEY,
   createRequestStateCodec,
   isInputRequiredResult,
   ProtocolError,
@@ -36,7 +37,7 @@ import { type ArgumentValidator, compileArgumentValidator } from './jsonSchema.j
 import { sharedFileHandles } from './fileHandles.js';
 import { type ReadCursorLimits, ReadCursors } from './readCursors.js';
 import { isResourceBody, type ResourceBody } from './resourceBody.js';
-import { sdkCallChannel, type CallOutbound, type OutboundLookup } from './outbound.js';
+import { sdkCallChannel, type CallChannel, type OutboundLookup } from './outbound.js';
 import { createTaskResult, executionListing, principalOf, registerTaskHandlers, servesModernEra, taskDecision } from './taskCalls.js';
 import { SluiceSdkServer, taskCreated } from './sdkServer.js';
 import { legChannel, legContext, notifyStatus } from './taskLeg.js';
@@ -316,6 +317,7 @@ export class SluiceServer {
         ...(this.options.instructions !== undefined && { instructions: this.options.instructions }),
       },
     );
+    const logLevel = this.#logLevels(server);
     if (this.#tools.size > 0) {
       server.setRequestHandler(Method.ToolsList, () => ({ tools: [...this.#tools.values()].map((t) => t.listing) }));
       server.setRequestHandler(Method.ToolsCall, (request, ctx) => {
@@ -323,7 +325,8 @@ export class SluiceServer {
         const capabilities = (envelope?.[CLIENT_CAPABILITIES_META_KEY] ??
           connection.clientCapabilities?.() ??
           server.getClientCapabilities()) as Record<string, unknown> | undefined;
-        return this.#callTool(request.params, server, ctx, capabilities, connection.outbound?.(ctx.mcpReq.id), connection.stream ?? 'session');
+        const level = () => (envelope !== undefined ? (envelope[LOG_LEVEL_META_KEY] as string | undefined) : logLevel());
+        return this.#callTool(request.params, server, ctx, capabilities, sdkCallChannel(ctx, connection.outbound?.(ctx.mcpReq.id), level), connection.stream ?? 'session');
       });
       if (this.#hasTaskTools()) registerTaskHandlers(server, this.tasks);
     }
@@ -364,7 +367,7 @@ export class SluiceServer {
     server: Server,
     ctx: ServerContext,
     clientCapabilities: Record<string, unknown> | undefined,
-    outbound: CallOutbound | undefined,
+    channel: CallChannel,
     stream: CallStream,
   ) {
     const { name, arguments: rawArgs } = params;
@@ -390,7 +393,7 @@ export class SluiceServer {
         return this.#startTask(tool, args as Record<string, unknown>, server, ctx, modern, params.task as { ttl?: number } | undefined);
       }
     }
-    const call = runToolCall(tool.definition, args as Record<string, unknown>, sdkCallChannel(ctx, outbound), {
+    const call = runToolCall(tool.definition, args as Record<string, unknown>, channel, {
       clientCapabilities,
       slowConsumer: { ...this.options.slowConsumer, ...tool.definition.slowConsumer },
       progressPerSecond: this.options.progressPerSecond,
@@ -398,7 +401,7 @@ export class SluiceServer {
       timeoutMs: this.options.toolTimeoutMs,
       clock: this.#clock,
       shutdown: this.#shutdown.signal,
-      tracker: { calls: this.activity.startCall({ tool: name, stream, ...(ctx.sessionId !== undefined && { session: ctx.sessionId }) }), stream },
+      tracker: { calls: this.activity.startCall({ tool: name, stream, requestId: ctx.mcpReq.id, ...(ctx.sessionId !== undefined && { session: ctx.sessionId }) }), stream },
     });
     this.#calls.add(call);
     try {
@@ -460,6 +463,22 @@ export class SluiceServer {
     } finally {
       this.#calls.delete(call);
     }
+  }
+
+  /**
+   * The log level a 2025 client set on this SDK server (one per session or
+   * connection), when the server declares `logging`: sluice answers
+   * `logging/setLevel` itself so that `ctx.log` sends only to clients that set
+   * one (the SDK would send to every client that set none).
+   */
+  #logLevels(server: Server): () => string | undefined {
+    if (this.options.capabilities?.logging === undefined) return () => undefined;
+    let level: string | undefined;
+    server.setRequestHandler(Method.LoggingSetLevel, (request) => {
+      level = request.params.level;
+      return {};
+    });
+    return () => level;
   }
 
   /** Whether any tool may run as a task (counted once, when tools are registered: this runs per 2026-07-28 request). */

@@ -11,7 +11,7 @@
 import { ProtocolError, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Clock } from '../flow/clock.js';
 import { formatDuration } from '../flow/formatDuration.js';
-import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY } from '../protocol/wire.js';
+import { Method, PARTIAL_RESULT_TOKEN_META_KEY, PARTIAL_RESULTS_CAPABILITY, passesLogLevel } from '../protocol/wire.js';
 import { PartialEmitter } from './partial.js';
 import { ProgressReporter } from './progress.js';
 import type { CallChannel, StreamPressure } from './outbound.js';
@@ -135,6 +135,7 @@ export async function runToolCall(
     void runCleanups();
   });
 
+  let settled = false;
   const ctx: ToolContext = {
     signal: controller.signal,
     progress: (done, total, message) => {
@@ -146,6 +147,10 @@ export async function runToolCall(
       tracked?.output(textBytes(content));
       return partials.emit(content, structuredContent);
     },
+    log: (level, data, logger) =>
+      controller.signal.aborted || settled || !passesLogLevel(level, channel.logLevel?.())
+        ? Promise.resolve()
+        : channel.notify({ method: Method.LoggingMessageNotification, params: { level, data, ...(logger !== undefined && { logger }) } }),
     onAbort: (cleanup) => {
       if (controller.signal.aborted) void runCleanupLate(cleanup);
       else cleanups.push(cleanup);
@@ -172,6 +177,7 @@ export async function runToolCall(
     await Promise.all([partials.finish(), reporter.finish()]);
     return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
   } finally {
+    settled = true;
     if (controller.signal.aborted) ended('cancelled'); // a no-op when the call had already ended
     options.clock.clearTimeout(timer);
     stopPolling();

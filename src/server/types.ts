@@ -17,6 +17,7 @@ import type {
 import type { TaskSupport } from '../protocol/wire.js';
 import type { JsonSchemaObject } from './jsonSchema.js';
 import type { PartialContent, PartialPolicy } from './partial.js';
+import type { LoggingLevel } from '../protocol/wire.js';
 import type { ResourceBody } from './resourceBody.js';
 import type { UriVariables } from './uriTemplate.js';
 
@@ -41,6 +42,15 @@ export interface ToolContext {
   partial(content: PartialContent, structuredContent?: unknown): Promise<void>;
   /** Registers a cleanup run once on cancellation; cleanups run newest first and are awaited before the request ends. */
   onAbort(cleanup: () => void | Promise<void>): void;
+  /**
+   * Sends an MCP log message (`notifications/message`) on the call's stream,
+   * to a client that set a log level at or below `level` (`logging/setLevel`
+   * on 2025 sessions, the envelope's level on 2026-07-28); a no-op for other
+   * clients, in tasks, after cancellation and after the result. Needs the
+   * server to declare the `logging` capability. Resolves when the stream took
+   * it (a slow client holds it back).
+   */
+  log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
   /** The raw SDK handler context, for what sluice does not wrap (sampling, elicitation, logging). */
   readonly mcp: ServerContext;
   /**

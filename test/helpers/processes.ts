@@ -1,5 +1,6 @@
 /** Process helpers for tests: liveness checks and bounded waits. */
 import { readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 export function isAlive(pid: number): boolean {
   try {
@@ -35,4 +36,13 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 export async function readPids(file: string): Promise<Record<string, number>> {
   await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').length > 0, 10_000, `pid file ${file}`);
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a process that must be told its port up front). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

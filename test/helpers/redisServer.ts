@@ -4,7 +4,7 @@
  * it is missing; a test that needs it fails, naming it, when it is absent.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './processes.js';
 
 export interface RunningRedis {
   readonly port: number;
@@ -14,14 +14,6 @@ export interface RunningRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port, empty. */
   start(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function launch(port: number): Promise<ChildProcess> {

@@ -9,48 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isAlive, readPids, waitFor } from '../helpers/processes.js';
 import { CLI, EXAMPLE_CONFIG, ROOT, tempDir } from '../helpers/servers.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], timeoutMs = 30_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`sluice ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Starts `sluice serve` and resolves with the URL it prints. */
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`no URL line within 15 s: ${stderr}`)), 15_000);
-    child.stderr!.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      const url = /http:\/\/\S+\/mcp/.exec(stderr)?.[0];
-      if (url !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url, stderr: () => stderr });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-}
+import { run, serve } from '../helpers/cli.js';
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));

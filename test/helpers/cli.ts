@@ -1,0 +1,50 @@
+/**
+ * The `sluice` binary as a user runs it (the built dist/cli/main.js in a child
+ * process): `run` waits for a command to finish; `serve` starts `sluice serve`
+ * and resolves with the URL it prints.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI, ROOT } from './servers.js';
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(args: string[], timeoutMs = 30_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sluice ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `sluice serve` and resolves with the URL it prints. */
+export function serve(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`no URL line within 15 s: ${stderr}`)), 15_000);
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const url = /http:\/\/\S+\/mcp/.exec(stderr)?.[0];
+      if (url !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, url, stderr: () => stderr });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}
+
