@@ -36,6 +36,8 @@ program
   .option('--host <host>', `address to bind (default: ${DEFAULT_HOST})`)
   .option('--stdio', 'serve over stdin/stdout instead of HTTP')
   .option('--store <url>', 'where sessions, stream logs and call ownership live: memory (default), or redis://HOST:PORT[/DB] shared by every node of the service')
+  .option('--dashboard', 'serve /dashboard even when not bound to loopback (it is on by default on loopback binds)')
+  .option('--no-dashboard', 'do not serve /dashboard')
   .option('--log-level <level>', 'fatal, error, warn, info (default), debug, trace or silent: JSON lines on stderr, one per tool call; readable on a terminal')
   .action(run(serveCommand));
 

@@ -26,6 +26,7 @@ export interface ServeOptions {
   readonly stdio?: boolean;
   readonly store?: string;
   readonly logLevel?: string;
+  readonly dashboard?: boolean;
 }
 
 export async function serveCommand(configPath: string | undefined, options: ServeOptions): Promise<void> {
@@ -79,7 +80,7 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     let stores: Stores | undefined;
     try {
       stores = store === undefined ? journaledStores(config) : await openRedisStores(store, (message) => logger.warn(message));
-      running = await serveHttp(sluice, { ...httpOptionsOf(config), host, port, ...(stores !== undefined && { stores }) });
+      running = await serveHttp(sluice, { ...httpOptionsOf(config), host, port, ...(stores !== undefined && { stores }), ...(options.dashboard !== undefined && { dashboard: options.dashboard }) });
     } catch (error) {
       sluice.abortAll();
       await stores?.close();

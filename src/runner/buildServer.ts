@@ -67,6 +67,7 @@ export function httpOptionsOf(config: SluiceConfig): ServeHttpOptions {
     ...(retryMs !== undefined && { retryMs }),
     ...(keepAliveMs !== undefined && { keepAliveMs }),
     ...(Object.keys(eventLog).length > 0 && { eventLog }),
+    ...(config.dashboard !== undefined && { dashboard: config.dashboard }),
   };
 }
 

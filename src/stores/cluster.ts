@@ -45,10 +45,24 @@ export interface Cluster {
   listen(handlers: ClusterHandlers): void;
   /** Nodes counted as alive, for `/healthz`. */
   nodes(): Promise<string[]>;
+  /**
+   * What this node says of itself (numbers only: calls, streams, sessions…),
+   * read when it is published; on a shared store, with each heartbeat.
+   */
+  publish(summary: () => Readonly<Record<string, number>>): void;
+  /** The last summary of every node counted as alive (the dashboard's node rows); a node that published none has `{}`. */
+  statuses(): Promise<NodeStatus[]>;
+}
+
+/** One node's last published summary. */
+export interface NodeStatus {
+  readonly node: string;
+  readonly summary: Readonly<Record<string, number>>;
 }
 
 /** One process: every call runs here, so a cancellation that is not for a call in flight here has nothing to reach. */
 export function singleNode(): Cluster {
+  let summary: () => Readonly<Record<string, number>> = () => ({});
   return {
     nodeId: 'local',
     claim: async () => 'ok',
@@ -58,5 +72,7 @@ export function singleNode(): Cluster {
     sessionEnded: async () => {},
     listen: () => {},
     nodes: async () => ['local'],
+    publish: (next) => void (summary = next),
+    statuses: async () => [{ node: 'local', summary: summary() }],
   };
 }

@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { ErrorCode } from '../../protocol/wire.js';
-import type { ClaimOutcome, Cluster, ClusterHandlers, RequestId } from '../cluster.js';
+import type { ClaimOutcome, Cluster, ClusterHandlers, NodeStatus, RequestId } from '../cluster.js';
 import type { RedisEventLog } from './redisEventLog.js';
 import type { RedisLink } from './redisLink.js';
 
@@ -64,6 +64,7 @@ export class RedisCluster implements Cluster {
   #timers: Array<ReturnType<typeof setInterval>> = [];
   #unwatch: Array<() => void> = [];
   #closed = false;
+  #summary: (() => Readonly<Record<string, number>>) | undefined;
   /** Nodes this node reaped, and calls it finalized: for `/healthz` and the tests. */
   reaped = 0;
   finalized = 0;
@@ -140,6 +141,17 @@ export class RedisCluster implements Cluster {
     return this.#link.commands.zrange(`${this.#prefix}nodes`, '0', '-1');
   }
 
+  publish(summary: () => Readonly<Record<string, number>>): void {
+    this.#summary = summary;
+  }
+
+  async statuses(): Promise<NodeStatus[]> {
+    const nodes = await this.nodes();
+    if (nodes.length === 0) return [];
+    const values = await this.#link.commands.mget(...nodes.map((node) => this.#status(node)));
+    return nodes.map((node, i) => ({ node, summary: parseSummary(values[i]) }));
+  }
+
   /** Leaves the cluster: the calls here were answered or cancelled by then. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -161,6 +173,7 @@ export class RedisCluster implements Cluster {
     if (this.#closed) return;
     try {
       const now = await this.#link.script('slBeat', [`${this.#prefix}nodes`], [this.#nodeId, 'beat']);
+      if (now !== -1) void this.#publishStatus();
       if (now !== -1 || this.#closed) return;
       this.presumedDead++;
       const calls = this.#claims.size;
@@ -174,6 +187,16 @@ export class RedisCluster implements Cluster {
     } catch {
       // Redis unreachable: the next beat tries again.
     }
+  }
+
+  /** The summary beside the heartbeat: it outlives a dead node by two timeouts at most. */
+  async #publishStatus(): Promise<void> {
+    if (this.#summary === undefined) return;
+    await this.#link.commands.set(this.#status(this.#nodeId), JSON.stringify(this.#summary()), 'PX', this.#options.nodeTimeoutMs * 2).catch(() => {});
+  }
+
+  #status(node: string): string {
+    return `${this.#prefix}n:${node}:status`;
   }
 
   async #reap(): Promise<void> {
@@ -248,4 +271,16 @@ export class RedisCluster implements Cluster {
 
 function newNodeId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A stored summary: numbers by name; anything else (absent, expired, foreign) is `{}`. */
+function parseSummary(value: string | null | undefined): Readonly<Record<string, number>> {
+  if (value === null || value === undefined) return {};
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    if (parsed === null || typeof parsed !== 'object') return {};
+    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+  } catch {
+    return {};
+  }
 }

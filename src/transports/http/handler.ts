@@ -37,6 +37,7 @@ import { createLegacyEndpoint } from './legacy.js';
 import { createModernEndpoint } from './modern.js';
 import { setAuthOf } from './requestAuth.js';
 import { serveResourceStream } from './resourceStream.js';
+import { nodeSummary } from './dashboard.js';
 import { jsonRpcError, methodOf, requestIdOf } from './responses.js';
 import { type SessionLimits, SessionRegistry } from './sessions.js';
 
@@ -157,6 +158,7 @@ export function createHttpHandler(sluice: SluiceServer, options: HttpHandlerOpti
     clearLog: (id) => stores.eventLogs.open(id, eventLog).clear(),
   });
   listenToCluster(stores, sessions, sluice);
+  stores.cluster.publish(() => nodeSummary(sluice, sessions));
   // Tasks live in the same stores as everything else (the memory default needs no attaching).
   if (options.stores !== undefined) sluice.tasks.attach(stores.tasks, stores.cluster, stores.shared);
   const legacy = createLegacyEndpoint({

@@ -1,6 +1,7 @@
 /**
  * `serveHttp`: listens on a TCP port and serves the MCP endpoint, `/healthz`
- * (JSON) and `/metrics` (Prometheus text).
+ * (JSON), `/metrics` (Prometheus text) and `/dashboard` (a live page; on by
+ * default on loopback binds).
  *
  * Binds to 127.0.0.1 unless told otherwise. Whether the strict loopback
  * Host/Origin rules apply is decided from the address actually bound, so
@@ -28,6 +29,7 @@ import { checkHostAndOrigin, hostnameOfHostHeader, isLoopbackName, type HostPoli
 import { createHttpMetrics, methodLabel, outcomeOf } from './metrics.js';
 import { registerActivityMetrics } from '../activityMetrics.js';
 import { nodeAdapter } from './nodeAdapter.js';
+import { DASHBOARD_HEADERS, DASHBOARD_HTML, dashboardState } from './dashboard.js';
 
 /** Options of {@link serveHttp}. */
 /** How long `/healthz` waits for the store to list the nodes (ms). */
@@ -44,6 +46,8 @@ export interface ServeHttpOptions extends HttpHandlerOptions {
   readonly requestBodyTimeoutMs?: number;
   /** Bytes of request bodies buffered at once over all connections (≥ 1): 503 beyond it. @defaultValue {@link DEFAULT_MAX_BUFFERED_REQUEST_BYTES} */
   readonly maxBufferedRequestBytes?: number;
+  /** Serve `/dashboard` (a live page) and `/dashboard/state` (its JSON). @defaultValue `true` on a loopback bind, else `false` */
+  readonly dashboard?: boolean;
 }
 
 export interface RunningHttpServer {
@@ -108,6 +112,7 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
   });
   handler.onrequest = ({ method, status, era }) => metrics.requests.inc({ method: methodLabel(method), outcome: outcomeOf(status), era });
   const startedAt = Date.now();
+  const dashboard = options.dashboard ?? loopbackOnly;
 
   routing.route = (req, res) => {
     const pathname = (req.url ?? '/').split('?', 1)[0];
@@ -149,6 +154,17 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
           ...(nodes !== undefined && { nodes }),
         }),
       );
+    } else if ((pathname === '/dashboard' || pathname === '/dashboard/state') && req.method === 'GET') {
+      if (!dashboard) {
+        writeJson(res, 404, { error: 'The dashboard is off: it is on by default only on loopback binds; enable it with dashboard: true (sluice.yaml) or --dashboard' });
+      } else if (pathname === '/dashboard') {
+        res.writeHead(200, DASHBOARD_HEADERS).end(DASHBOARD_HTML);
+      } else {
+        void dashboardState({ sluice, sessions: handler.sessions, stores: handler.stores, startedAt }).then(
+          (state) => writeJson(res, 200, state, { 'cache-control': 'no-store' }),
+          () => res.writeHead(500).end(),
+        );
+      }
     } else if (pathname === '/metrics' && req.method === 'GET') {
       metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
