@@ -86,3 +86,32 @@ test('a node that stops (SIGTERM) leaves its sessions to the others', async () =
     assert.ok((listed[0]!.result as { tools: unknown[] }).tools.length > 0, `node ${node.port} still serves the session opened on the node that stopped`);
   }
 });
+
+test('the dashboard of any node has one row per node, each with the summary it published with its heartbeat', async () => {
+  const client = await connect(cluster.url, { era: 'modern' });
+  const pidFile = join(cluster.dir, 'dashboard-sleepy.pids');
+  const controller = new AbortController();
+  const call = client.callTool('sleepy', { pidFile }, { signal: controller.signal }).catch(() => undefined);
+  try {
+    type State = { nodes: Array<{ node: string; summary: Record<string, number> }>; server: { node: string } };
+    const stateOf = async (url: string) => (await (await fetch(url.replace(/\/mcp$/, '/dashboard/state'))).json()) as State;
+    let state: State | undefined;
+    // An earlier test may have stopped a node: every node still running has its row.
+    const running = cluster.nodes.filter((node) => node.process.exitCode === null && node.process.signalCode === null);
+    assert.ok(running.length >= 2);
+    await waitFor(
+      async () => {
+        state = await stateOf(running[0]!.url);
+        return state.nodes.length === running.length && state.nodes.some((n) => n.summary.calls === 1 && n.summary.scripts === 1);
+      },
+      15_000,
+      'a row per running node, one of them running the call',
+    ).catch((error: Error) => assert.fail(`${error.message}: ${JSON.stringify(state)} ${String(call)}`));
+    assert.ok(state!.nodes.some((n) => n.node === state!.server.node), 'this node among them');
+    for (const row of state!.nodes) assert.deepEqual(Object.keys(row.summary).sort(), ['calls', 'fullStreams', 'hibernating', 'scripts', 'sessions', 'streams', 'tasksRunning', 'unreadBytes']);
+  } finally {
+    controller.abort();
+    await call;
+    await client.close();
+  }
+});
