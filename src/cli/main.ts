@@ -16,6 +16,7 @@ exposeGc();
 const serveCommand = async (...args: Parameters<typeof import('./serveCommand.js').serveCommand>) => (await import('./serveCommand.js')).serveCommand(...args);
 const callCommand = async (...args: Parameters<typeof import('./callCommand.js').callCommand>) => (await import('./callCommand.js')).callCommand(...args);
 const readCommand = async (...args: Parameters<typeof import('./readCommand.js').readCommand>) => (await import('./readCommand.js')).readCommand(...args);
+const topCommand = async (...args: Parameters<typeof import('./topCommand.js').topCommand>) => (await import('./topCommand.js')).topCommand(...args);
 const taskCommand = async (...args: Parameters<typeof import('./taskCommands.js').taskCommand>) => (await import('./taskCommands.js')).taskCommand(...args);
 
 const program = new Command()
@@ -72,6 +73,15 @@ program
   .option('--chunk-size <bytes>', 'bytes per window (default: SLUICE_CHUNK_SIZE, else 65536)')
   .addOption(era)
   .action(run(readCommand));
+
+program
+  .command('top')
+  .description("a server's live numbers in the terminal, from its /metrics: sluice top http://HOST:PORT/mcp")
+  .argument('<target>', 'the server\'s http(s) URL (its /mcp endpoint, its origin, or its /metrics)')
+  .option('--interval <seconds>', 'time between scrapes (default: 1)')
+  .option('-n, --iterations <n>', 'stop after this many frames')
+  .option('--once', 'print one frame and exit (two scrapes an interval apart, for the rates)')
+  .action(run(topCommand));
 
 function run<A extends unknown[]>(command: (...args: A) => Promise<void>) {
   return async (...args: A) => {

@@ -73,12 +73,14 @@ test('a call\'s bar moves, a stalled stream turns full, and a screenshot is take
   const bar = 'tr[data-tool="crawl"] .bar[data-fraction]';
   await page.waitForSelector(`${bar}:not([data-fraction=""])`, { timeout: 10_000 });
   const first = Number(await page.getAttribute(bar, 'data-fraction'));
+  // Runs in the page (this file is type-checked without the DOM's types; the page's CSP forbids a string).
+  type Page = { document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null } };
   await page.waitForFunction(
-    ([selector, before]) => Number(document.querySelector(selector as string)?.getAttribute('data-fraction')) > (before as number),
-    [bar, first],
+    ([selector, before]) => Number((globalThis as unknown as Page).document.querySelector(selector as string)?.getAttribute('data-fraction')) > (before as number),
+    [bar, first] as const,
     { timeout: 10_000 },
   );
-  const width = await page.$eval(`${bar} > div`, (fill) => (fill as HTMLElement).style.width);
+  const width = await page.$eval(`${bar} > div`, (fill) => (fill as unknown as { style: { width: string } }).style.width);
   assert.notEqual(width, '0.0%');
 
   // A 2026-07-28 client that asks for partial results and then reads nothing more.
