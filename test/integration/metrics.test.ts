@@ -10,7 +10,7 @@ import { CancelledError } from '../../src/errors.js';
 import { SluiceServer } from '../../src/server/sluiceServer.js';
 import { serveHttp, type RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { waitFor } from '../helpers/processes.js';
-import { INITIALIZE, messagesOf, post, startConfig, tempDir } from '../helpers/servers.js';
+import { INITIALIZE, messagesOf, modernToolCall, post, startConfig, tempDir } from '../helpers/servers.js';
 
 let sluice: SluiceServer;
 let server: RunningHttpServer;
@@ -42,8 +42,20 @@ before(async () => {
         return untilAborted(ctx.signal) as Promise<string>;
       },
     })
-    .tool({ name: 'late', description: 'times out', timeoutMs: 30, handler: (_args, ctx) => untilAborted(ctx.signal) as Promise<string> });
-  server = await serveHttp(sluice, { port: 0 });
+    .tool({ name: 'late', description: 'times out', timeoutMs: 30, handler: (_args, ctx) => untilAborted(ctx.signal) as Promise<string> })
+    .tool({
+      name: 'dropper',
+      description: 'output until cancelled; drops what a slow client cannot take, and gives up on a client that takes nothing',
+      slowConsumer: { partial: 'drop-newest', stallTimeoutMs: 300 },
+      handler: async (_args, ctx) => {
+        while (!ctx.signal.aborted) {
+          await ctx.partial('y'.repeat(16 * 1024));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return 'stopped';
+      },
+    });
+  server = await serveHttp(sluice, { port: 0, streamHighWaterBytes: 64 * 1024 });
 });
 after(() => server.close());
 
@@ -130,4 +142,16 @@ test('script processes: counted while they run, not after', async () => {
     await scripts.close();
     folder.remove();
   }
+});
+
+test('a client that stops reading: drops by the tool\'s policy, then a stall cut, counted per stream kind and cause', async () => {
+  const before = await scrape();
+  const response = await modernToolCall(server.url, 'dropper', { meta: { partialResultToken: 'p' }, capabilities: { partialResults: {} } });
+  const reader = response.body!.getReader();
+  await reader.read(); // then nothing more
+  await waitFor(async () => value(await scrape(), 'sluice_cancellations_total{cause="stall"}') > (value(before, 'sluice_cancellations_total{cause="stall"}') || 0), 10_000, 'the stall cut');
+  await reader.cancel().catch(() => {});
+  const after_ = await scrape();
+  assert.ok(value(after_, 'sluice_stream_drops_total{kind="exchange",policy="drop-newest"}') > 0, 'partial results dropped');
+  assert.equal(value(after_, 'sluice_tool_calls_total{tool="dropper",outcome="cancelled"}'), 1);
 });
