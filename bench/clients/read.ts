@@ -24,6 +24,7 @@ let serverPid: number | undefined;
 let close: () => Promise<void>;
 if (kind === 'sdk') {
   const client = new Client({ name: 'bench', version: '0' });
+  if (parsed.kind === 'websocket') throw new Error('the plain SDK v2 client has no WebSocket transport');
   const transport =
     parsed.kind === 'http'
       ? new StreamableHTTPClientTransport(parsed.url)

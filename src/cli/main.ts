@@ -37,6 +37,7 @@ program
   .option('--host <host>', `address to bind (default: ${DEFAULT_HOST})`)
   .option('--stdio', 'serve over stdin/stdout instead of HTTP')
   .option('--store <url>', 'where sessions, stream logs and call ownership live: memory (default), or redis://HOST:PORT[/DB] shared by every node of the service')
+  .option('--ws', 'also take MCP over WebSocket on the same path (ws://HOST:PORT/mcp)')
   .option('--dashboard', 'serve /dashboard even when not bound to loopback (it is on by default on loopback binds)')
   .option('--no-dashboard', 'do not serve /dashboard')
   .option('--log-level <level>', 'fatal, error, warn, info (default), debug, trace or silent: JSON lines on stderr, one per tool call; readable on a terminal')
@@ -45,7 +46,7 @@ program
 program
   .command('call')
   .description('call a tool: sluice call TARGET TOOL key=value ...')
-  .argument('<target>', 'http(s)://HOST/mcp or stdio:COMMAND ARGS')
+  .argument('<target>', 'http(s)://HOST/mcp, ws(s)://HOST/mcp or stdio:COMMAND ARGS')
   .argument('<tool>', 'tool name')
   .argument('[args...]', 'arguments as key=value, typed by the tool schema')
   .option('--json <object>', 'arguments as one JSON object')

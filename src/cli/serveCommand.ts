@@ -27,6 +27,7 @@ export interface ServeOptions {
   readonly store?: string;
   readonly logLevel?: string;
   readonly dashboard?: boolean;
+  readonly ws?: boolean;
 }
 
 export async function serveCommand(configPath: string | undefined, options: ServeOptions): Promise<void> {
@@ -80,7 +81,7 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     let stores: Stores | undefined;
     try {
       stores = store === undefined ? journaledStores(config) : await openRedisStores(store, (message) => logger.warn(message));
-      running = await serveHttp(sluice, { ...httpOptionsOf(config), host, port, ...(stores !== undefined && { stores }), ...(options.dashboard !== undefined && { dashboard: options.dashboard }) });
+      running = await serveHttp(sluice, { ...httpOptionsOf(config), host, port, ...(stores !== undefined && { stores }), ...(options.dashboard !== undefined && { dashboard: options.dashboard }), ...(options.ws === true && { websocket: true }) });
     } catch (error) {
       sluice.abortAll();
       await stores?.close();
@@ -97,6 +98,7 @@ export async function serveCommand(configPath: string | undefined, options: Serv
     if (stopping) await stop().then(() => process.exit(0));
     const where = store !== undefined ? ` (store ${redact(store.url)}, node ${stores!.cluster.nodeId})` : stores !== undefined ? ` (tasks in ${config.tasks.journal})` : '';
     logger.info({ url: running.url }, `serving ${summary} at ${running.url}${where}`);
+    if (running.webSocketUrl !== undefined) logger.info({ url: running.webSocketUrl }, `WebSocket: ${running.webSocketUrl}`);
     if (!running.loopbackOnly) {
       logger.warn('not bound to loopback; Host is not checked and Origin must match Host. Put authentication in front of it.');
     }

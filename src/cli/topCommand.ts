@@ -67,6 +67,8 @@ export function metricsUrl(target: string): string {
   } catch {
     throw new CliError(`${target} is not a URL (try http://127.0.0.1:3001/mcp)`, 2);
   }
+  // A WebSocket endpoint is served by the same HTTP server: its /metrics is there.
+  if (url.protocol === 'ws:' || url.protocol === 'wss:') url.protocol = url.protocol === 'ws:' ? 'http:' : 'https:';
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`${target}: sluice top needs an http(s):// URL`, 2);
   if (!url.pathname.endsWith('/metrics')) url.pathname = url.pathname.replace(/\/mcp\/?$/, '').replace(/\/$/, '') + '/metrics';
   url.search = '';

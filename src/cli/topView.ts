@@ -13,7 +13,7 @@ export interface Scrape {
   readonly at: number;
 }
 
-const KINDS = ['session', 'standalone', 'exchange', 'stdio', 'resource'] as const;
+const KINDS = ['session', 'standalone', 'exchange', 'stdio', 'websocket', 'resource'] as const;
 const CAUSES = ['client', 'disconnect', 'timeout', 'shutdown', 'stall'] as const;
 
 export function bytes(n: number): string {

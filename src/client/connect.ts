@@ -7,6 +7,7 @@
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { WebSocketClientTransport } from './webSocketTransport.js';
 import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/client';
 import { DEFAULT_RECONNECT_INITIAL_DELAY_MS, DEFAULT_RECONNECT_MAX_ATTEMPTS, DEFAULT_RECONNECT_MAX_DELAY_MS } from '../defaults.js';
 import { RemoteError } from '../errors.js';
@@ -124,12 +125,14 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
             return () => clearTimeout(timer);
           },
         })
-      : new StdioClientTransport({
-          command: parsed.command,
-          args: [...parsed.args],
-          stderr: 'pipe',
-          ...(options.env !== undefined && { env: { ...process.env, ...options.env } as Record<string, string> }),
-        });
+      : parsed.kind === 'websocket'
+        ? new WebSocketClientTransport(parsed.url)
+        : new StdioClientTransport({
+            command: parsed.command,
+            args: [...parsed.args],
+            stderr: 'pipe',
+            ...(options.env !== undefined && { env: { ...process.env, ...options.env } as Record<string, string> }),
+          });
   if (transport instanceof StdioClientTransport) {
     transport.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);

@@ -1,5 +1,6 @@
 /**
- * Client targets: `http(s)://…` URLs and `stdio:COMMAND ARGS…` command lines.
+ * Client targets: `http(s)://…` URLs, `ws(s)://…` WebSocket URLs and
+ * `stdio:COMMAND ARGS…` command lines.
  *
  * A stdio command line is split like a POSIX shell would split words (single
  * and double quotes, backslash escapes) but never run through a shell.
@@ -10,6 +11,7 @@ import { TargetError } from '../errors.js';
 
 export type Target =
   | { readonly kind: 'http'; readonly url: URL }
+  | { readonly kind: 'websocket'; readonly url: URL }
   | { readonly kind: 'stdio'; readonly command: string; readonly args: readonly string[] };
 
 export const STDIO_PREFIX = 'stdio:';
@@ -24,10 +26,11 @@ export function parseTarget(target: string): Target {
   try {
     url = new URL(target);
   } catch (error) {
-    throw new TargetError(`Target "${target}" is neither an http(s) URL nor ${STDIO_PREFIX}COMMAND`, { cause: error });
+    throw new TargetError(`Target "${target}" is neither an http(s) or ws(s) URL nor ${STDIO_PREFIX}COMMAND`, { cause: error });
   }
+  if (url.protocol === 'ws:' || url.protocol === 'wss:') return { kind: 'websocket', url };
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TargetError(`Target "${target}" must use http: or https: (or ${STDIO_PREFIX}COMMAND)`);
+    throw new TargetError(`Target "${target}" must use http:, https:, ws: or wss: (or ${STDIO_PREFIX}COMMAND)`);
   }
   return { kind: 'http', url };
 }

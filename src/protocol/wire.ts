@@ -201,3 +201,6 @@ export function passesLogLevel(level: LoggingLevel, threshold: string | undefine
   const at = LOGGING_LEVELS.indexOf(threshold as LoggingLevel);
   return at !== -1 && LOGGING_LEVELS.indexOf(level) >= at;
 }
+
+/** The WebSocket subprotocol MCP clients offer (`Sec-WebSocket-Protocol: mcp`); sluice accepts it, or none. */
+export const MCP_WEBSOCKET_SUBPROTOCOL = 'mcp';

@@ -68,6 +68,7 @@ export function httpOptionsOf(config: SluiceConfig): ServeHttpOptions {
     ...(keepAliveMs !== undefined && { keepAliveMs }),
     ...(Object.keys(eventLog).length > 0 && { eventLog }),
     ...(config.dashboard !== undefined && { dashboard: config.dashboard }),
+    ...(config.websocket !== undefined && { websocket: config.websocket }),
   };
 }
 

@@ -92,6 +92,8 @@ export interface SluiceConfig {
   readonly spool: { readonly ttlMs: number | undefined; readonly maxBytesPerRun: number | undefined; readonly maxTotalBytes: number | undefined };
   /** Whether `/dashboard` is served: `undefined` = on loopback binds only. */
   readonly dashboard: boolean | undefined;
+  /** Whether MCP over WebSocket is taken on the endpoint's path: `undefined` = no. */
+  readonly websocket: boolean | undefined;
   /** Where sessions, stream logs and call ownership live: `undefined` = memory; a `redis://` URL = every node sharing it. */
   readonly store: { readonly url: string; readonly prefix: string | undefined; readonly nodeTimeoutMs: number | undefined } | undefined;
   /** Tasks on one node without Redis: `tasks: { journal: FILE }` keeps them in that file across restarts (absolute). */
@@ -137,7 +139,7 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   const v = new Validator(doc, lineCounter, file);
   const root = doc.toJS() ?? {};
   v.object(root, [], 'the config');
-  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress', 'backpressure', 'scripts', 'spool', 'store', 'tasks', 'dashboard']);
+  v.keys(root, [], ['name', 'version', 'tools', 'resources', 'sessions', 'progress', 'backpressure', 'scripts', 'spool', 'store', 'tasks', 'dashboard', 'websocket']);
   const base = dirname(file);
 
   const tools = v.list(root.tools, ['tools']).map((raw, i) => v.tool(raw, ['tools', i], base));
@@ -225,6 +227,7 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
     file,
     tasks,
     dashboard: root.dashboard === undefined ? undefined : v.boolean(root.dashboard, ['dashboard']),
+    websocket: root.websocket === undefined ? undefined : v.boolean(root.websocket, ['websocket']),
     store: v.store(root.store, ['store']),
     backpressure: v.backpressure(root.backpressure, ['backpressure']),
     name: root.name === undefined ? 'sluice' : v.string(root.name, ['name']),

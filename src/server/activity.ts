@@ -23,9 +23,9 @@
  */
 import type { StreamPressure } from '../stores/eventLog.js';
 
-/** What an outbound stream carries: a 2025 POST answer, the 2025 GET stream, a 2026-07-28 exchange, stdio, raw resource bytes. */
-export type StreamKind = 'session' | 'standalone' | 'exchange' | 'stdio' | 'resource';
-export const STREAM_KINDS: readonly StreamKind[] = ['session', 'standalone', 'exchange', 'stdio', 'resource'];
+/** What an outbound stream carries: a 2025 POST answer, the 2025 GET stream, a 2026-07-28 exchange, stdio, a WebSocket, raw resource bytes. */
+export type StreamKind = 'session' | 'standalone' | 'exchange' | 'stdio' | 'websocket' | 'resource';
+export const STREAM_KINDS: readonly StreamKind[] = ['session', 'standalone', 'exchange', 'stdio', 'websocket', 'resource'];
 
 /** Where a call's messages go: a stream kind, or a task (no client stream). */
 export type CallStream = Exclude<StreamKind, 'standalone' | 'resource'> | 'task';

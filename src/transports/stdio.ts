@@ -14,25 +14,17 @@
  *   first. Queued writes are otherwise combined into one `writev`, and the
  *   stock TypeScript SDK client drops a progress notification that arrives in
  *   the same read as the result (the final progress value, typically);
- * - **a request id reused while in flight is refused** with -32600 (and
- *   `id: null`, so it cannot be taken for the first request's answer); the
- *   first request is unharmed;
- * - the capabilities the client declared at initialize (the SDK keeps only
- *   those it knows).
+ * - what every message connection does (`messageConnection.ts`): reused
+ *   request ids refused, declared capabilities kept.
  *
  * @module
  */
 import type { Readable, Writable } from 'node:stream';
-import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_STREAM_HIGH_WATER_BYTES } from '../defaults.js';
-import { Serial } from '../flow/serial.js';
 import type { LogCursor } from '../stores/eventLog.js';
 import { drained } from './drained.js';
-import { messageJson } from './messageJson.js';
-import { MemoryEventLog } from '../stores/memory/memoryEventLog.js';
-import { MAX_TIMER_DELAY_MS } from '../errors.js';
-import { ErrorCode, Method } from '../protocol/wire.js';
+import { connectionLog, MessageConnection } from './messageConnection.js';
 import type { SluiceServer } from '../server/sluiceServer.js';
 import type { StreamTracker } from '../server/activity.js';
 
@@ -54,14 +46,8 @@ export interface RunningStdioServer {
 export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}): RunningStdioServer {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  // Nothing resumes a pipe: delivered events go at once, and unread ones never age out.
-  const log = new MemoryEventLog({
-    highWaterBytes: options.highWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES,
-    keepDelivered: false,
-    limits: { maxAgeMs: MAX_TIMER_DELAY_MS, maxEvents: STDIO_MAX_UNREAD_EVENTS, maxBytes: Number.MAX_SAFE_INTEGER, maxSessionBytes: Number.MAX_SAFE_INTEGER, maxStreams: 1 },
-  });
-  const stream = log.openStreamNow();
-  const connection = new StdioConnection(new StdioServerTransport(stdin, stdout), log, stream);
+  const { log, stream } = connectionLog(options.highWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES);
+  const connection = new MessageConnection(new StdioServerTransport(stdin, stdout), log, stream);
   const outbound = { pressure: log.pressure(stream) };
   const tracker = sluice.activity.openStream({ kind: 'stdio', pressure: outbound.pressure, highWaterBytes: options.highWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES });
   const pumping = pump(log.cursor(stream, undefined), stdout, connection, tracker).finally(() => tracker.close());
@@ -86,72 +72,8 @@ export function serveStdio(sluice: SluiceServer, options: ServeStdioOptions = {}
   return { closed, close };
 }
 
-/** Events the stdio stream holds unread at most; its producers wait at half of it (results never wait). */
-const STDIO_MAX_UNREAD_EVENTS = 100_000;
-
-/** The SDK's stdio transport for reading; everything sent goes to the log (see the module comment). */
-class StdioConnection implements Transport {
-  onmessage?: Transport['onmessage'];
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  /** What the client declared at initialize. */
-  declared: Record<string, unknown> | undefined;
-  /** Event ids of responses, for the pump: a response is written on its own. */
-  readonly responses = new Set<string>();
-  readonly #inner: Transport;
-  readonly #log: MemoryEventLog;
-  readonly #stream: string;
-  readonly #inflight = new Set<string | number>();
-  /** Appends in send order. */
-  readonly #order = new Serial();
-
-  constructor(inner: Transport, log: MemoryEventLog, stream: string) {
-    this.#inner = inner;
-    this.#log = log;
-    this.#stream = stream;
-  }
-
-  start(): Promise<void> {
-    this.#inner.onmessage = (message, extra) => this.#receive(message, extra);
-    this.#inner.onclose = () => this.onclose?.();
-    this.#inner.onerror = (error) => this.onerror?.(error);
-    return this.#inner.start();
-  }
-
-  #receive(message: JSONRPCMessage, extra: Parameters<NonNullable<Transport['onmessage']>>[1]): void {
-    if ('method' in message && 'id' in message) {
-      if (this.#inflight.has(message.id)) {
-        void this.send(reusedIdError(message.id));
-        return;
-      }
-      this.#inflight.add(message.id);
-      if (message.method === Method.Initialize) this.declared = (message.params as { capabilities?: Record<string, unknown> } | undefined)?.capabilities;
-    } else if ('method' in message && message.method === Method.CancelledNotification) {
-      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
-      if (typeof requestId === 'string' || typeof requestId === 'number') this.#inflight.delete(requestId); // never answered now
-    }
-    this.onmessage?.(message, extra);
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const response = !('method' in message) && 'id' in message;
-    if (response && (typeof message.id === 'string' || typeof message.id === 'number')) this.#inflight.delete(message.id);
-    // A call's notifications wait for room; responses and everything else only for what was sent before them.
-    const wait = !response && options?.relatedRequestId !== undefined;
-    const data = messageJson(message);
-    return this.#order.run(async () => {
-      const id = await this.#log.append(this.#stream, data, { wait });
-      if (response && id !== undefined) this.responses.add(id);
-    });
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-}
-
 /** The cursor that writes the log to stdout, one event after the pipe took the previous one. */
-async function pump(cursor: LogCursor, stdout: Writable, connection: StdioConnection, tracker: StreamTracker): Promise<void> {
+async function pump(cursor: LogCursor, stdout: Writable, connection: MessageConnection, tracker: StreamTracker): Promise<void> {
   const newline = new Uint8Array([10]);
   let unflushed = false;
   try {
@@ -185,10 +107,3 @@ function flushed(stdout: Writable): Promise<void> {
   });
 }
 
-function reusedIdError(id: string | number): JSONRPCMessage {
-  return {
-    jsonrpc: '2.0',
-    id: null,
-    error: { code: ErrorCode.InvalidRequest, message: `Invalid Request: request id ${JSON.stringify(id)} is already in flight; use a new id`, data: { requestId: id } },
-  } as unknown as JSONRPCMessage;
-}

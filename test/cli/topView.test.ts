@@ -43,6 +43,7 @@ test('the first frame shows no rate; the metrics URL of a target', () => {
   assert.equal(metricsUrl('https://example.test/sluice/mcp?x=1'), 'https://example.test/sluice/metrics');
   assert.equal(metricsUrl('http://127.0.0.1:3001'), 'http://127.0.0.1:3001/metrics');
   assert.equal(metricsUrl('http://127.0.0.1:3001/metrics'), 'http://127.0.0.1:3001/metrics');
+  assert.equal(metricsUrl('ws://127.0.0.1:3001/mcp'), 'http://127.0.0.1:3001/metrics');
   assert.throws(() => metricsUrl('stdio:node x'), /stdio server has none/);
   assert.throws(() => metricsUrl('ftp://x/'), /http\(s\)/);
 });

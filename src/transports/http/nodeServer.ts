@@ -14,11 +14,13 @@ import { createServer, type IncomingMessage, type Server as NodeHttpServer, type
 import type { AddressInfo } from 'node:net';
 import {
   DEFAULT_HOST,
+  DEFAULT_KEEPALIVE_MS,
   DEFAULT_MAX_BUFFERED_REQUEST_BYTES,
   DEFAULT_MAX_REQUEST_BODY_BYTES,
   DEFAULT_MCP_PATH,
   DEFAULT_PORT,
   DEFAULT_REQUEST_BODY_TIMEOUT_MS,
+  DEFAULT_STREAM_HIGH_WATER_BYTES,
 } from '../../defaults.js';
 import { requireDuration, requireInteger } from '../../errors.js';
 import { ByteBudget } from '../../flow/byteBudget.js';
@@ -30,6 +32,7 @@ import { createHttpMetrics, methodLabel, outcomeOf } from './metrics.js';
 import { registerActivityMetrics } from '../activityMetrics.js';
 import { nodeAdapter } from './nodeAdapter.js';
 import { DASHBOARD_HEADERS, DASHBOARD_HTML, dashboardState } from './dashboard.js';
+import { attachWebSocket } from '../webSocket.js';
 
 /** Options of {@link serveHttp}. */
 /** How long `/healthz` waits for the store to list the nodes (ms). */
@@ -48,11 +51,15 @@ export interface ServeHttpOptions extends HttpHandlerOptions {
   readonly maxBufferedRequestBytes?: number;
   /** Serve `/dashboard` (a live page) and `/dashboard/state` (its JSON). @defaultValue `true` on a loopback bind, else `false` */
   readonly dashboard?: boolean;
+  /** Take MCP over WebSocket on the endpoint's path (`ws://HOST:PORT/mcp`). @defaultValue false */
+  readonly websocket?: boolean;
 }
 
 export interface RunningHttpServer {
   /** The MCP endpoint, e.g. `http://127.0.0.1:3001/mcp`. */
   readonly url: string;
+  /** The same endpoint over WebSocket (`ws://…/mcp`), when `websocket` is on. */
+  readonly webSocketUrl: string | undefined;
   readonly port: number;
   readonly http: NodeHttpServer;
   readonly handler: HttpHandler;
@@ -102,6 +109,17 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
   const policy: HostPolicy = { loopbackOnly, allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
 
   const handler = createHttpHandler(sluice, { ...options, loopbackOnly });
+  const webSocket =
+    options.websocket === true
+      ? attachWebSocket(http, sluice, {
+          path,
+          policy,
+          maxPayloadBytes: maxBodyBytes,
+          highWaterBytes: options.streamHighWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES,
+          keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS,
+          ...(options.onerror !== undefined && { onerror: options.onerror }),
+        })
+      : undefined;
   const mcp = nodeAdapter(handler.fetch, { maxBodyBytes, bodyTimeoutMs, bodyBudget, ...(options.onerror !== undefined && { onerror: options.onerror }) });
   const metrics = createHttpMetrics(handler.sessions);
   const { eventLogs, sessions: sessionStore } = handler.stores;
@@ -179,6 +197,7 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}${path}`,
+    webSocketUrl: webSocket === undefined ? undefined : `ws://${urlHost}:${port}${path}`,
     port,
     http,
     handler,
@@ -186,7 +205,7 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
     close: () =>
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-        await handler.close();
+        await Promise.all([handler.close(), webSocket?.close()]);
         http.closeIdleConnections();
         // Give answered streams a moment to flush, then cut what is left.
         const timer = setTimeout(() => http.closeAllConnections(), 1000);
