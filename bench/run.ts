@@ -26,7 +26,8 @@ import { join } from 'node:path';
 import { peakRssBytes, pinLoadGenerator, resetPeakRss, rssBytes, startServer, stopServer, type BenchServer } from './lib/processes.js';
 import type { Era } from './lib/rawClient.js';
 import { decimalMb, mb, ms, num } from './lib/stats.js';
-import { smallCalls, type SmallCallsResult } from './scenarios/smallCalls.js';
+import { smallCalls, smallCallsOver, type SmallCallsResult } from './scenarios/smallCalls.js';
+import { WsRawClient } from './lib/wsClient.js';
 import { benchFiles, MiB, readOnce, type ReadReport, stdioTarget } from './scenarios/resources.js';
 import { type AbandonedResult, abandonedSessions, reconnectStall, type ReplayResult, replayThroughput, type StallResult } from './scenarios/sessions.js';
 import { clusterBench, type ClusterResults } from './scenarios/cluster.js';
@@ -127,6 +128,7 @@ interface Row {
   readonly sluice: SmallCallsResult;
 }
 const rows: Row[] = [];
+const webSocketRows: Array<Omit<SmallCallsResult, 'era'>> = [];
 interface ResourceRow {
   readonly what: string;
   readonly transport: string;
@@ -173,6 +175,17 @@ try {
       }
       rows.push({ title: `small tool calls, ${era}, ${concurrency} client${concurrency > 1 ? 's' : ''}`, sdk: best.get('plain SDK v2')!, sluice: best.get('sluice')! });
     }
+  }
+  // The same load over WebSocket (sluice only: the SDK has no WebSocket server), beside sluice's HTTP rows.
+  const sluiceServer = servers.find((server) => server.name === 'sluice');
+  for (const concurrency of runs('calls') && sluiceServer !== undefined ? CONCURRENCY : []) {
+    let best: Omit<SmallCallsResult, 'era'> | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      const result = await smallCallsOver(sluiceServer!, () => WsRawClient.connect(sluiceServer!.url.replace(/^http:/, 'ws:')), concurrency, WARMUP_MS, SECONDS * 1000);
+      if (best === undefined || result.perSecond > best.perSecond) best = { ...result, peakRssBytes: Math.max(result.peakRssBytes, best?.peakRssBytes ?? 0) };
+      process.stderr.write(`  websocket x${concurrency} sluice: ${num(result.perSecond)} req/s (round ${round + 1})\n`);
+    }
+    webSocketRows.push(best!);
   }
   // A quick run leaves out the stdio rows (each starts server processes of its own).
   for (const transport of runs('streaming') ? (['http 2025-11-25', 'http 2026-07-28', ...(QUICK ? [] : ['stdio' as const])] as const) : []) {
@@ -452,7 +465,12 @@ const lines = rows.flatMap(({ title, sdk, sluice }) => {
     `| | sluice | ${num(sluice.perSecond)} | ${ms(sluice.p50Ms)} | ${ms(sluice.p99Ms)} | ${sluice.errors} | ${mb(sluice.peakRssBytes)} | ${verdict} |`,
   ];
 });
-const table = [header, ...lines].join('\n');
+const webSocketLines = webSocketRows.map((row) => {
+  const http = rows.find((r) => r.title === `small tool calls, 2026-07-28, ${row.concurrency} client${row.concurrency > 1 ? 's' : ''}`)?.sluice;
+  const versus = http === undefined ? '' : `${((row.perSecond / http.perSecond) * 100).toFixed(0)} % of sluice over HTTP (${num(http.perSecond)} req/s)`;
+  return `| small tool calls, WebSocket (2026-07-28 envelope), ${row.concurrency} client${row.concurrency > 1 ? 's' : ''} | sluice | ${num(row.perSecond)} | ${ms(row.p50Ms)} | ${ms(row.p99Ms)} | ${row.errors} | ${mb(row.peakRssBytes)} | ${versus} |`;
+});
+const table = [header, ...lines, ...webSocketLines].join('\n');
 const cpu = cpus();
 const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
 const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
@@ -641,6 +659,9 @@ behind the SDK's localhost Host/Origin checks. **sluice** serves the same tool f
 for both eras, with real 2025 sessions (\`Mcp-Session-Id\`, a bounded event log per session,
 priming events). The load generator is one process speaking raw HTTP (bench/lib/rawClient.ts),
 the same for both servers. sluice must stay within ${TOLERANCE * 100} % of the SDK's throughput on every row.
+The **WebSocket** rows run the same load against the same sluice server over \`ws://…/mcp\` (one
+connection per client, the 2026-07-28 envelope on each request, bench/lib/wsClient.ts); the SDK
+has no WebSocket server to compare with, so they are set beside sluice's own HTTP rows.
 
 ${table}
 

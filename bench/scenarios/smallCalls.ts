@@ -23,10 +23,27 @@ export interface SmallCallsResult {
 /** Bounds of every load loop: it stops at whichever comes first. */
 const MAX_REQUESTS_PER_CLIENT = 200_000;
 
+/** A load client: one connection calling tools. */
+export interface CallingClient {
+  callTool(name: string, args: Record<string, unknown>): Promise<unknown>;
+  close(): Promise<void>;
+}
+
 export async function smallCalls(server: BenchServer, era: Era, concurrency: number, warmupMs: number, durationMs: number): Promise<SmallCallsResult> {
-  const clients = await Promise.all(Array.from({ length: concurrency }, () => RawClient.connect(server.url, era)));
+  return { ...(await smallCallsOver(server, () => RawClient.connect(server.url, era), concurrency, warmupMs, durationMs)), era };
+}
+
+/** The same load over any client (the WebSocket rows pass their own). */
+export async function smallCallsOver(
+  server: BenchServer,
+  connectClient: () => Promise<CallingClient>,
+  concurrency: number,
+  warmupMs: number,
+  durationMs: number,
+): Promise<Omit<SmallCallsResult, 'era'>> {
+  const clients = await Promise.all(Array.from({ length: concurrency }, connectClient));
   const args = { text: 'hello' };
-  const loop = async (client: RawClient, until: number, latencies: number[] | undefined) => {
+  const loop = async (client: CallingClient, until: number, latencies: number[] | undefined) => {
     let errors = 0;
     for (let i = 0; i < MAX_REQUESTS_PER_CLIENT && performance.now() < until; i++) {
       const start = performance.now();
@@ -50,7 +67,6 @@ export async function smallCalls(server: BenchServer, era: Era, concurrency: num
   latencies.sort((a, b) => a - b);
   return {
     server: server.name,
-    era,
     concurrency,
     requests: latencies.length,
     errors,

@@ -71,6 +71,7 @@ if (process.argv.includes('--stdio')) {
   // `--store redis://…`: one node of a cluster on that Redis.
   const store = process.argv.indexOf('--store');
   const stores = store === -1 ? undefined : await (await import('../../src/redis.js')).redisStores(process.argv[store + 1]!);
-  const running = await serveHttp(sluice, { port: 0, ...(stores !== undefined && { stores }) });
+  // WebSocket on too (the small-calls rows over WebSocket); it costs HTTP nothing but an upgrade listener.
+  const running = await serveHttp(sluice, { port: 0, websocket: true, ...(stores !== undefined && { stores }) });
   process.stdout.write(`${running.url}\n`);
 }
