@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const SRC = resolve(import.meta.dirname, '../src');
-const LAYERS = ['flow', 'protocol', 'stores', 'server', 'transports', 'client', 'runner', 'cli'];
+const LAYERS = ['flow', 'protocol', 'stores', 'server', 'transports', 'client', 'agent', 'runner', 'cli'];
 /** Files at the root of src/ every layer may use (they import nothing from the layers), and the barrel. */
 const SHARED = new Set(['defaults.ts', 'errors.ts']);
 

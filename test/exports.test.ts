@@ -7,13 +7,16 @@ import { test } from 'node:test';
 
 const ROOT = join(import.meta.dirname, '..');
 
-test('mcp-sluice, mcp-sluice/client and mcp-sluice/redis resolve through the exports map', async () => {
+test('mcp-sluice, mcp-sluice/client, mcp-sluice/agent and mcp-sluice/redis resolve through the exports map', async () => {
   const main = await import('mcp-sluice');
   assert.equal(typeof main.SluiceServer, 'function');
   assert.equal(typeof main.serveHttp, 'function');
   assert.equal(typeof main.serveStdio, 'function');
   const client = await import('mcp-sluice/client');
   assert.equal(typeof client.connect, 'function');
+  const agent = await import('mcp-sluice/agent');
+  assert.equal(typeof agent.runAgent, 'function');
+  assert.equal(typeof agent.anthropicProvider, 'function');
   const redis = await import('mcp-sluice/redis');
   assert.equal(typeof redis.redisStores, 'function');
 });

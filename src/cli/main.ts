@@ -17,6 +17,7 @@ const serveCommand = async (...args: Parameters<typeof import('./serveCommand.js
 const callCommand = async (...args: Parameters<typeof import('./callCommand.js').callCommand>) => (await import('./callCommand.js')).callCommand(...args);
 const readCommand = async (...args: Parameters<typeof import('./readCommand.js').readCommand>) => (await import('./readCommand.js')).readCommand(...args);
 const topCommand = async (...args: Parameters<typeof import('./topCommand.js').topCommand>) => (await import('./topCommand.js')).topCommand(...args);
+const chatCommand = async (...args: Parameters<typeof import('./chatCommand.js').chatCommand>) => (await import('./chatCommand.js')).chatCommand(...args);
 const taskCommand = async (...args: Parameters<typeof import('./taskCommands.js').taskCommand>) => (await import('./taskCommands.js')).taskCommand(...args);
 
 const program = new Command()
@@ -74,6 +75,16 @@ program
   .option('--chunk-size <bytes>', 'bytes per window (default: SLUICE_CHUNK_SIZE, else 65536)')
   .addOption(era)
   .action(run(readCommand));
+
+program
+  .command('chat')
+  .description('ask a model that may call the tools of MCP servers, answer streamed: sluice chat TARGET... --model M --prompt TEXT')
+  .argument('<targets...>', 'MCP servers: http(s)://, ws(s):// or stdio:COMMAND ARGS (quote each)')
+  .option('--model <model>', 'the Anthropic model (ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL for a proxy)')
+  .option('--prompt <text>', 'the question (default: stdin)')
+  .option('--system <text>', 'a system prompt')
+  .option('--max-turns <n>', 'model turns at most, each tool round one (default: 10)')
+  .action(run(chatCommand));
 
 program
   .command('top')
