@@ -34,8 +34,18 @@ export function ensurePythonClients(): void {
 
 /** Runs the Python client; resolves with one report per job, rejects with its stderr when it fails. */
 export function runPythonClient(client: 'mcp' | 'fastmcp', mode: 'legacy' | '2026-07-28', target: string, jobs: string[]): Promise<Array<Record<string, unknown>>> {
+  return runPython(PYTHON_CLIENT, [client, mode, target, ...jobs], `${client} (${mode}) against ${target}`);
+}
+
+/** The official Python SDK's ClientSession over a WebSocket of the `websockets` library (test/interop/python_ws_client.py). */
+export function runPythonWebSocketClient(url: string, tool: string, n: number): Promise<Array<Record<string, unknown>>> {
+  return runPython(join(ROOT, 'test/interop/python_ws_client.py'), [url, tool, String(n)], `the Python SDK over WebSocket against ${url}`);
+}
+
+/** Runs a Python script of the venv; its stdout as JSON lines. */
+function runPython(script: string, args: string[], what: string): Promise<Array<Record<string, unknown>>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, ['-W', 'ignore', PYTHON_CLIENT, client, mode, target, ...jobs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, ['-W', 'ignore', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -43,7 +53,7 @@ export function runPythonClient(client: 'mcp' | 'fastmcp', mode: 'legacy' | '202
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (code !== 0) reject(new Error(`${client} (${mode}) against ${target} exited ${code}:\n${stderr.slice(-4000)}`));
+      if (code !== 0) reject(new Error(`${what} exited ${code}:\n${stderr.slice(-4000)}`));
       else resolve(stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>));
     });
   });
