@@ -4,6 +4,7 @@
  * and resolves with the URL it prints.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from './processes.js';
 import { CLI, ROOT } from './servers.js';
 
 export interface Run {
@@ -48,3 +49,11 @@ export function serve(args: string[]): Promise<{ child: ChildProcess; url: strin
   });
 }
 
+
+/** `sluice serve … --ws`, resolved once it also said its ws:// URL (the line after the ready line). */
+export async function serveWebSocket(args: string[]): Promise<Awaited<ReturnType<typeof serve>> & { wsUrl: string }> {
+  const server = await serve([...args, '--ws']);
+  const pattern = /ws:\/\/127\.0\.0\.1:\d+\/mcp/;
+  await waitFor(() => pattern.test(server.stderr()), 5000, 'the ws:// line');
+  return { ...server, wsUrl: pattern.exec(server.stderr())![0] };
+}

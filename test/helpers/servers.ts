@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { SluiceServer } from '../../src/server/sluiceServer.js';
+import type { ToolDefinition } from '../../src/server/types.js';
 import { buildServer, serveConfig } from '../../src/runner/buildServer.js';
 import { loadConfig, parseConfig } from '../../src/runner/config.js';
 import { serveHttp, type RunningHttpServer, type ServeHttpOptions } from '../../src/transports/http/nodeServer.js';
@@ -117,4 +118,20 @@ tools:
     args: ["${script}", "{{count}}", "{{delay}}"]
     parameters: { count: { type: integer }, delay: { type: integer } }
 ${options.closeStreamAfter === undefined ? '' : `    closeStreamAfter: ${options.closeStreamAfter}\n`}${options.extra ?? ''}`;
+}
+
+/** A tool that reports progress 1 and then runs until cancelled; `onAbort` hears each cancellation it saw. */
+export function untilCancelledTool(name: string, onAbort: () => void = () => {}): ToolDefinition {
+  return {
+    name,
+    description: 'runs until cancelled',
+    handler: (_args, ctx) =>
+      new Promise((_resolve, reject) => {
+        ctx.progress(1);
+        ctx.signal.addEventListener('abort', () => {
+          onAbort();
+          reject(ctx.signal.reason);
+        });
+      }),
+  };
 }

@@ -14,6 +14,7 @@ import { SluiceServer } from '../../src/server/sluiceServer.js';
 import { serveHttp, type RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { startStandIn, type StandIn } from '../fixtures/anthropicStandIn.js';
 import { waitFor } from '../helpers/processes.js';
+import { untilCancelledTool } from '../helpers/servers.js';
 
 let standIn: StandIn;
 let servers: RunningHttpServer[] = [];
@@ -35,18 +36,7 @@ before(async () => {
         return `${pages} pages`;
       },
     })
-    .tool({
-      name: 'slow',
-      description: 'runs until cancelled',
-      handler: (_args, ctx) =>
-        new Promise((_resolve, reject) => {
-          ctx.progress(1);
-          ctx.signal.addEventListener('abort', () => {
-            aborted.count++;
-            reject(ctx.signal.reason);
-          });
-        }),
-    });
+    .tool(untilCancelledTool('slow', () => aborted.count++));
   const other = new SluiceServer({ name: 'other', version: '1' }).tool({ name: 'crawl', description: 'another crawl', handler: async () => 'the other one' });
   servers = [await serveHttp(crawler, { port: 0 }), await serveHttp(other, { port: 0 })];
   clients = [await connect(servers[0]!.url, { era: 'modern' }), await connect(servers[1]!.url, { era: 'legacy' })];

@@ -7,22 +7,11 @@ import { test } from 'node:test';
 import { SluiceServer } from '../../src/server/sluiceServer.js';
 import { serveHttp } from '../../src/transports/http/nodeServer.js';
 import { waitFor } from '../helpers/processes.js';
-import { INITIALIZE, post } from '../helpers/servers.js';
+import { INITIALIZE, post, untilCancelledTool } from '../helpers/servers.js';
 
 async function run(cancelOnDisconnect: boolean): Promise<{ aborted: () => boolean; stop: () => Promise<void> }> {
   let aborted = false;
-  const sluice = new SluiceServer({ name: 'd', version: '0' }).tool({
-    name: 'wait',
-    description: 'runs until cancelled',
-    handler: (_args, ctx) =>
-      new Promise((_resolve, reject) => {
-        ctx.progress(1);
-        ctx.signal.addEventListener('abort', () => {
-          aborted = true;
-          reject(ctx.signal.reason);
-        });
-      }),
-  });
+  const sluice = new SluiceServer({ name: 'd', version: '0' }).tool(untilCancelledTool('wait', () => (aborted = true)));
   const server = await serveHttp(sluice, { port: 0, cancelOnDisconnect });
   const init = await post(server.url, INITIALIZE);
   const session = init.headers.get('mcp-session-id')!;

@@ -5,18 +5,16 @@
 // details that only our own client tolerates.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { serve } from '../helpers/cli.js';
-import { waitFor } from '../helpers/processes.js';
+import { serveWebSocket } from '../helpers/cli.js';
 import { runPythonWebSocketClient } from '../helpers/python.js';
 import { EXAMPLE_CONFIG } from '../helpers/servers.js';
 
-let server: Awaited<ReturnType<typeof serve>>;
+let server: Awaited<ReturnType<typeof serveWebSocket>>;
 let wsUrl: string;
 
 before(async () => {
-  server = await serve([EXAMPLE_CONFIG, '--port', '0', '--ws']);
-  await waitFor(() => /ws:\/\/127\.0\.0\.1:\d+\/mcp/.test(server.stderr()), 5000, 'the ws:// line');
-  wsUrl = /ws:\/\/127\.0\.0\.1:\d+\/mcp/.exec(server.stderr())![0];
+  server = await serveWebSocket([EXAMPLE_CONFIG, '--port', '0']);
+  wsUrl = server.wsUrl;
 });
 after(() => server.child.kill('SIGKILL'));
 

@@ -14,6 +14,7 @@ import { CancelledError } from '../../src/errors.js';
 import { SluiceServer } from '../../src/server/sluiceServer.js';
 import { serveHttp, type RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { waitFor } from '../helpers/processes.js';
+import { untilCancelledTool } from '../helpers/servers.js';
 
 let sluice: SluiceServer;
 let server: RunningHttpServer;
@@ -34,18 +35,7 @@ before(async () => {
         return 'done';
       },
     })
-    .tool({
-      name: 'wait',
-      description: 'runs until cancelled',
-      handler: (_args, ctx) =>
-        new Promise((_resolve, reject) => {
-          ctx.progress(1);
-          ctx.signal.addEventListener('abort', () => {
-            aborted.count++;
-            reject(ctx.signal.reason);
-          });
-        }),
-    })
+    .tool(untilCancelledTool('wait', () => aborted.count++))
     .tool({
       name: 'firehose',
       description: 'output as fast as the client takes it',

@@ -5,18 +5,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { run, serve } from '../helpers/cli.js';
-import { waitFor } from '../helpers/processes.js';
+import { run, serve, serveWebSocket } from '../helpers/cli.js';
 import { EXAMPLE_CONFIG, ROOT } from '../helpers/servers.js';
 
-let server: Awaited<ReturnType<typeof serve>>;
+let server: Awaited<ReturnType<typeof serveWebSocket>>;
 let wsUrl: string;
 
 before(async () => {
-  server = await serve([EXAMPLE_CONFIG, '--port', '0', '--ws']);
-  // The WebSocket line follows the ready line.
-  await waitFor(() => /ws:\/\/127\.0\.0\.1:\d+\/mcp/.test(server.stderr()), 5000, 'the ws:// line');
-  wsUrl = /ws:\/\/127\.0\.0\.1:\d+\/mcp/.exec(server.stderr())![0];
+  server = await serveWebSocket([EXAMPLE_CONFIG, '--port', '0']);
+  wsUrl = server.wsUrl;
 });
 after(() => server.child.kill('SIGKILL'));
 
