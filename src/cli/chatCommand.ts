@@ -51,7 +51,10 @@ export async function chatCommand(targets: string[], options: ChatOptions): Prom
       ...(maxTurns !== undefined && { maxTurns }),
     });
     for await (const event of run) {
-      if (event.type === 'text') process.stdout.write(event.text);
+      if (event.type === 'text') {
+        bars.settle();
+        process.stdout.write(event.text);
+      }
       else if (event.type === 'tool_start') bars.start(event.id, event.tool);
       else if (event.type === 'tool_progress') bars.progress(event.id, event.progress, event.total, event.message);
       else if (event.type === 'tool_result') bars.end(event.id, event.result.isError === true);
@@ -73,13 +76,23 @@ function toolView(stream: NodeJS.WriteStream = process.stderr) {
       start: (id: string, tool: string) => (names.set(id, tool), line(id, 'started')),
       progress: (id: string, done: number, total?: number, message?: string) => line(id, `${total === undefined ? done : `${done}/${total}`}${message === undefined ? '' : ` ${message}`}`),
       end: (id: string, failed: boolean) => line(id, failed ? 'failed' : 'done'),
+      settle: () => {},
       stop: () => {},
     };
   }
-  const multi = new MultiBar({ stream, format: '{tool} {bar} {value}/{total} {message}', hideCursor: true, clearOnComplete: false });
+  const newMulti = () => new MultiBar({ stream, format: '{tool} {bar} {value}/{total} {message}', hideCursor: true, clearOnComplete: false });
+  let multi = newMulti();
   const bars = new Map<string, SingleBar>();
   return {
     start: (id: string, tool: string) => void bars.set(id, multi.create(0, 0, { tool, message: '' })),
+    /** The model writes again: the round's bars stay as they ended, on lines of their own, and the text goes below. */
+    settle: () => {
+      if (bars.size === 0) return;
+      multi.stop();
+      stream.write('\n');
+      bars.clear();
+      multi = newMulti();
+    },
     progress: (id: string, done: number, total?: number, message?: string) => {
       const bar = bars.get(id);
       if (total !== undefined) bar?.setTotal(total);

@@ -55,3 +55,21 @@ test('no key, no model or no prompt: exit 2 with the reason', async () => {
   assert.equal(noPrompt.code, 2);
   assert.match(noPrompt.stderr, /no prompt/);
 });
+
+test('on a terminal: a bar per running tool, the answer below it', async () => {
+  // `script` gives the command a pseudo-terminal (stdout and stderr both). Not spawnSync: the
+  // stand-in answers from this very process.
+  const command = `${process.execPath} ${CLI} chat ${server.url} --model claude-test --prompt 'use count {"n":3}'`;
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: standIn.url },
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assert.equal(code, 0, out);
+  const bar = out.lastIndexOf('count ');
+  assert.ok(bar > 0 && /^count [^\n]*3\/3 done/.test(out.slice(bar)), 'the tool\'s bar ends full and done');
+  assert.ok(out.indexOf('The tool said: counted to 3.') > bar, 'the answer comes below the bar');
+});
