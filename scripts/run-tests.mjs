@@ -23,9 +23,14 @@ if (files.some((f) => f.includes('pythonClients'))) {
   const setup = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./test/helpers/python.ts').then((m) => m.ensurePythonClients())"], { stdio: 'inherit' });
   if (setup.status !== 0) process.exit(setup.status ?? 1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--expose-gc', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+// Files that assert a latency tail (p95 of a cancellation crossing nodes) run after the rest, one
+// at a time: on two cores, a neighbour such as the 1,000-WebSocket or the chaos test can double
+// a tail that is a quarter of its bound when the machine is quiet.
+const QUIET = new Set(['test/cluster/resumeAndCancel.test.ts']);
+const run = (list, concurrency) =>
+  list.length === 0
+    ? 0
+    : (spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...list], { stdio: 'inherit' }).status ?? 1);
+const busy = run(files.filter((f) => !QUIET.has(f)), 2);
+const quiet = run(files.filter((f) => QUIET.has(f)), 1);
+process.exit(busy !== 0 ? busy : quiet);
