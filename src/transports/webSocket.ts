@@ -15,8 +15,9 @@
  * memory stays bounded.
  *
  * Guards, as on `/mcp`: Host and Origin checked on the upgrade (403 before
- * any WebSocket exists), frames larger than the request body bound are
- * refused (close 1009), a ping every keepalive interval and the socket
+ * any WebSocket exists), connections capped like sessions (`sessions.max`:
+ * 503 past it), frames larger than the request body bound are refused
+ * (close 1009), a ping every keepalive interval and the socket
  * terminated when the last one went unanswered. Why `ws`: the Node WebSocket
  * server everyone runs, with `maxPayload`, ping/pong and a send callback that
  * says when a frame left; Node 20 has no WebSocket server of its own.
@@ -46,6 +47,8 @@ export interface WebSocketOptions {
   readonly highWaterBytes: number;
   /** Ping interval (ms); a socket that did not answer the last ping is terminated. 0 = off. */
   readonly keepAliveMs: number;
+  /** Connections open at once; past it an upgrade gets 503 (each holds an SDK server, like a session). */
+  readonly maxConnections: number;
   readonly onerror?: (error: Error) => void;
 }
 
@@ -72,6 +75,7 @@ export function attachWebSocket(http: NodeHttpServer, sluice: SluiceServer, opti
     if ((req.url ?? '/').split('?', 1)[0] !== options.path) return refuse(socket, 404, `Not found: WebSocket connections are taken on ${options.path}`);
     const refused = checkHostAndOrigin(req.headers.host, req.headers.origin, options.policy);
     if (refused !== undefined) return refuse(socket, refused.status, refused.message);
+    if (open.size >= options.maxConnections) return refuse(socket, 503, `Service Unavailable: ${options.maxConnections} WebSocket connections are open; retry later`);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = serveConnection(ws, sluice, options);
       open.add(connection);
@@ -197,5 +201,6 @@ class WebSocketInbound implements Transport {
 
 function refuse(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.TransportError, message }, id: null });
-  socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const reason = status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable\r\nRetry-After: 1' : 'Not Found';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -190,6 +190,31 @@ test('keepalive: a client that answers no ping is cut off', async () => {
   }
 });
 
+test('connections are capped like sessions (sessions.max): past it the upgrade gets 503, and a freed place is taken again', async () => {
+  const capped = await serveHttp(new SluiceServer({ name: 'capped', version: '1' }).tool({ name: 'noop', description: 'nothing', handler: async () => 'ok' }), {
+    port: 0,
+    websocket: true,
+    sessions: { max: 2 },
+  });
+  try {
+    const open = (url: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(url, ['mcp']);
+        ws.once('open', () => resolve(ws));
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode} retry-after ${res.headers['retry-after']}`)));
+      });
+    const first = await open(capped.webSocketUrl!);
+    await open(capped.webSocketUrl!);
+    await assert.rejects(open(capped.webSocketUrl!), /HTTP 503 retry-after 1/);
+    const closed = new Promise((resolve) => first.once('close', resolve));
+    first.close();
+    await closed;
+    await waitFor(async () => (await open(capped.webSocketUrl!).then((ws) => (ws.close(), true)).catch(() => false)), 5000, 'the freed place taken');
+  } finally {
+    await capped.close();
+  }
+});
+
 test('1,000 connections at once, each calling a tool', { timeout: 120_000 }, async () => {
   const sockets = await Promise.all(Array.from({ length: 1000 }, () => rawSocket()));
   const answers = await Promise.all(

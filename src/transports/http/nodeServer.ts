@@ -117,6 +117,7 @@ export async function serveHttp(sluice: SluiceServer, options: ServeHttpOptions 
           maxPayloadBytes: maxBodyBytes,
           highWaterBytes: options.streamHighWaterBytes ?? DEFAULT_STREAM_HIGH_WATER_BYTES,
           keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS,
+          maxConnections: handler.sessions.limits.max,
           ...(options.onerror !== undefined && { onerror: options.onerror }),
         })
       : undefined;
