@@ -24,7 +24,8 @@ function assertExactlyOnce(seqs: number[], tag: string): void {
   }
 }
 
-export async function runChaos(url: string): Promise<void> {
+/** Runs `callsPerClient` calls of each client at once through `url` (a cutting proxy) and checks every event. */
+export async function runChaos(url: string, callsPerClient = CALLS_PER_CLIENT): Promise<void> {
   const received = new Map<string, number[]>();
   const record = (params: z.infer<typeof LOG_PARAMS>) => {
     const { tag, seq } = params.data as { tag: string; seq: number };
@@ -42,7 +43,7 @@ export async function runChaos(url: string): Promise<void> {
   );
   try {
     const calls: Array<Promise<unknown>> = [];
-    for (let i = 0; i < CALLS_PER_CLIENT; i++) {
+    for (let i = 0; i < callsPerClient; i++) {
       for (const [name, run] of [
         ['sluice', (tag: string) => ours.callTool('burst', { tag, events: EVENTS }, { timeoutMs: 60_000 })],
         ['stock', (tag: string) => stock.callTool({ name: 'burst', arguments: { tag, events: EVENTS } }, { timeout: 60_000 })],
