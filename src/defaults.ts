@@ -20,8 +20,18 @@ export const DEFAULT_MCP_PATH = '/mcp';
 /** Progress notifications sent per request and second, at most (0 = unthrottled). The last value is always sent. */
 export const DEFAULT_PROGRESS_PER_SECOND = 5;
 
-/** Chunk size for streamed reads (overridable with `SLUICE_CHUNK_SIZE`). */
+/** Largest chunk a raw resource stream yields (overridable with `SLUICE_CHUNK_SIZE`). */
 export const DEFAULT_CHUNK_SIZE_BYTES = 64 * 1024;
+
+/**
+ * Bytes a client asks for per window of a windowed `resources/read`
+ * (overridable with `SLUICE_CHUNK_SIZE`): the largest whose base64 answer,
+ * as one JSON line, stays under V8's 128 KiB regular-object limit, so no
+ * window's string is allocated in the large-object space. Fewer, larger
+ * windows cut the fixed cost per request on both sides (measured in
+ * docs/benchmarks.md: 100 MiB over stdio).
+ */
+export const DEFAULT_WINDOW_SIZE_BYTES = 94 * 1024;
 
 /** Chunks in flight per streamed read. */
 export const DEFAULT_CHUNKS_IN_FLIGHT = 4;

@@ -23,9 +23,11 @@ export interface ReadOptions {
  * read completed, so a failed read never leaves a truncated file behind.
  */
 export async function readCommand(target: string, uri: string, options: ReadOptions): Promise<void> {
-  let chunkSize: number;
+  // Checked here, so a bad --chunk-size or SLUICE_CHUNK_SIZE is a usage error; unset, each mode keeps its own default.
+  let chunkSize: number | undefined;
   try {
-    chunkSize = chunkSizeOf(options.chunkSize === undefined ? undefined : Number(options.chunkSize));
+    const checked = chunkSizeOf(options.chunkSize === undefined ? undefined : Number(options.chunkSize));
+    chunkSize = options.chunkSize === undefined ? undefined : checked;
   } catch (error) {
     throw new CliError(`--chunk-size ${options.chunkSize ?? ''}: ${(error as Error).message}`.replace(/\s+:/, ':'), 2);
   }
@@ -37,7 +39,7 @@ export async function readCommand(target: string, uri: string, options: ReadOpti
   const sink = outputSink(options.output, (error) => controller.abort(error));
   let completed = false;
   try {
-    const stream = client.readResourceStream(uri, { chunkSize, signal: controller.signal });
+    const stream = client.readResourceStream(uri, { ...(chunkSize !== undefined && { chunkSize }), signal: controller.signal });
     let bytes = 0;
     for await (const chunk of stream) {
       bytes += chunk.length;

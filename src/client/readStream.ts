@@ -25,7 +25,7 @@ import {
   type Client,
   type ReadResourceResult,
 } from '@modelcontextprotocol/client';
-import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT } from '../defaults.js';
+import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_WINDOW_SIZE_BYTES } from '../defaults.js';
 import { type FetchLike, nodeBody } from './nodeFetch.js';
 import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { CancelledError, InvalidOptionError, RemoteError, ResourceChangedError, StreamLostError } from '../errors.js';
@@ -38,7 +38,7 @@ import { ErrorCode, Header, Method, RESOURCE_STREAM_CAPABILITY, STATELESS_PROTOC
 export const CHUNK_SIZE_ENV = 'SLUICE_CHUNK_SIZE';
 
 export interface ReadStreamOptions {
-  /** Bytes per window (raw streams: largest chunk yielded). @defaultValue `SLUICE_CHUNK_SIZE`, else {@link DEFAULT_CHUNK_SIZE_BYTES} */
+  /** Bytes per window, and the largest chunk a raw stream yields. @defaultValue `SLUICE_CHUNK_SIZE`, else {@link DEFAULT_WINDOW_SIZE_BYTES} per window and {@link DEFAULT_CHUNK_SIZE_BYTES} per raw chunk */
   readonly chunkSize?: number;
   /** Windows requested ahead for random-access resources. @defaultValue {@link DEFAULT_CHUNKS_IN_FLIGHT} */
   readonly inFlight?: number;
@@ -106,12 +106,12 @@ export interface ReconnectAttempt {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** The chunk size: option, else `SLUICE_CHUNK_SIZE`, else 64 KiB. Throws on a bad value. */
-export function chunkSizeOf(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+/** The chunk size: option, else `SLUICE_CHUNK_SIZE`, else `fallback` (the raw chunk's 64 KiB). Throws on a bad value. */
+export function chunkSizeOf(option: number | undefined, env: NodeJS.ProcessEnv = process.env, fallback: number = DEFAULT_CHUNK_SIZE_BYTES): number {
   if (option !== undefined) return checkChunkSize('chunkSize', option);
   const fromEnv = env[CHUNK_SIZE_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== '') return checkChunkSize(CHUNK_SIZE_ENV, Number(fromEnv));
-  return DEFAULT_CHUNK_SIZE_BYTES;
+  return fallback;
 }
 
 function checkChunkSize(name: string, value: number): number {
@@ -121,6 +121,7 @@ function checkChunkSize(name: string, value: number): number {
 
 export function readResourceStream(connection: ReadConnection, uri: string, options: ReadStreamOptions = {}): ResourceStream {
   const chunkSize = chunkSizeOf(options.chunkSize);
+  const windowSize = chunkSizeOf(options.chunkSize, process.env, DEFAULT_WINDOW_SIZE_BYTES);
   const inFlight = options.inFlight ?? DEFAULT_CHUNKS_IN_FLIGHT;
   if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new InvalidOptionError('inFlight', 'must be an integer >= 1', inFlight);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -151,7 +152,7 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
           return;
         }
       }
-      yield* windows(connection, uri, { chunkSize, inFlight, timeoutMs, signal: controller.signal, depth, state });
+      yield* windows(connection, uri, { chunkSize: windowSize, inFlight, timeoutMs, signal: controller.signal, depth, state });
     } catch (error) {
       if (options.signal?.aborted) throw new CancelledError(`Reading ${uri} was cancelled`, { cause: error });
       throw error;

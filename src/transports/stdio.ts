@@ -87,11 +87,13 @@ async function pump(cursor: LogCursor, stdout: Writable, connection: MessageConn
       }
       unflushed = !response;
       if (stdout.destroyed) return;
-      const frame = new Uint8Array(event.data.length + 1);
-      frame.set(event.data);
-      frame.set(newline, event.data.length);
-      tracker.sent(frame.length);
-      if (!stdout.write(frame)) await drained(stdout);
+      // The message and its newline in one write (writev), without copying the message.
+      tracker.sent(event.data.length + 1);
+      stdout.cork();
+      stdout.write(event.data);
+      const room = stdout.write(newline);
+      stdout.uncork();
+      if (!room) await drained(stdout);
       cursor.delivered(event.id);
     }
   } catch {

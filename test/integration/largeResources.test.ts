@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/client';
 import { connect, type SluiceClient } from '../../src/client/index.js';
 import { CancelledError, RemoteError, StreamLostError } from '../../src/errors.js';
-import { DEFAULT_READ_WINDOW_BYTES } from '../../src/defaults.js';
+import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_READ_WINDOW_BYTES, DEFAULT_WINDOW_SIZE_BYTES } from '../../src/defaults.js';
 import { STREAMED_META_KEY, WINDOW_META_KEY } from '../../src/protocol/wire.js';
 import { serveHttp, type RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { LINE_COUNT, linesText, produced, resourceServer } from '../fixtures/resourceServer.js';
@@ -90,6 +90,13 @@ for (const [name, target] of Object.entries(TARGETS)) {
           assert.ok(stats.peakQueueDepth <= 4, `at most 4 chunks ahead (got ${stats.peakQueueDepth})`);
         }
       }
+      // Unsized: windows of DEFAULT_WINDOW_SIZE_BYTES, raw chunks of at most DEFAULT_CHUNK_SIZE_BYTES.
+      const unsized = client.readResourceStream('files://random.bin', { raw: target.raw });
+      const sizes: number[] = [];
+      for await (const chunk of unsized) sizes.push(chunk.length);
+      assert.equal(sizes.reduce((a, b) => a + b, 0), FILES['random.bin']!.length);
+      if (target.raw) assert.ok(Math.max(...sizes) <= DEFAULT_CHUNK_SIZE_BYTES, `raw chunks of at most ${DEFAULT_CHUNK_SIZE_BYTES} (got ${Math.max(...sizes)})`);
+      else assert.deepEqual(sizes.slice(0, -1), Array(sizes.length - 1).fill(DEFAULT_WINDOW_SIZE_BYTES), 'default windows');
       // text() decodes incrementally: no character is garbled at a chunk boundary.
       let text = '';
       for await (const piece of client.readResourceStream('files://mixed.txt', { chunkSize: 1_001, raw: target.raw }).text()) text += piece;
