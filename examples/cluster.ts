@@ -7,7 +7,7 @@
  *   redis-server --port 6380 --save '' &
  *   SLUICE_STATE_KEY=an-example-key-of-32-bytes-or-more PORT=3003 npx tsx examples/cluster.ts &
  *   SLUICE_STATE_KEY=an-example-key-of-32-bytes-or-more PORT=3004 npx tsx examples/cluster.ts &
- *   node dist/cli/main.js call http://127.0.0.1:3003/mcp count_to n=5
+ *   node dist/bin/sluice.mjs call http://127.0.0.1:3003/mcp count_to n=5
  *
  * This file is type-checked by `npm test`, so it cannot drift from the API.
  */

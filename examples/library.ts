@@ -4,8 +4,8 @@
  * protocol eras on one endpoint).
  *
  *   npx tsx examples/library.ts
- *   node dist/cli/main.js call http://127.0.0.1:3002/mcp slow_sum numbers='[1,2,3]'
- *   node dist/cli/main.js read http://127.0.0.1:3002/mcp report://numbers | tail -3
+ *   node dist/bin/sluice.mjs call http://127.0.0.1:3002/mcp slow_sum numbers='[1,2,3]'
+ *   node dist/bin/sluice.mjs read http://127.0.0.1:3002/mcp report://numbers | tail -3
  *
  * This file is type-checked by `npm test`, so it cannot drift from the API.
  */

@@ -5,8 +5,8 @@
  * can poll, cancel and come back to; others get an ordinary streamed call.
  *
  *   PORT=3005 npx tsx examples/tasks.ts &
- *   node dist/cli/main.js call http://127.0.0.1:3005/mcp crunch items=20 --task
- *   node dist/cli/main.js task get http://127.0.0.1:3005/mcp TASK_ID
+ *   node dist/bin/sluice.mjs call http://127.0.0.1:3005/mcp crunch items=20 --task
+ *   node dist/bin/sluice.mjs task get http://127.0.0.1:3005/mcp TASK_ID
  *
  * Then, from code, the same task by its id alone (another process may have started it):
  *

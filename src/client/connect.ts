@@ -7,7 +7,6 @@
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { WebSocketClientTransport } from './webSocketTransport.js';
 import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/client';
 import { DEFAULT_RECONNECT_INITIAL_DELAY_MS, DEFAULT_RECONNECT_MAX_ATTEMPTS, DEFAULT_RECONNECT_MAX_DELAY_MS } from '../defaults.js';
 import { RemoteError } from '../errors.js';
@@ -126,7 +125,8 @@ export async function connect(target: string, options: ConnectOptions = {}): Pro
           },
         })
       : parsed.kind === 'websocket'
-        ? new WebSocketClientTransport(parsed.url)
+        ? // Loaded only for a ws:// target: the `ws` library is a fifth of the CLI's start-up time.
+          new (await import('./webSocketTransport.js')).WebSocketClientTransport(parsed.url)
         : new StdioClientTransport({
             command: parsed.command,
             args: [...parsed.args],

@@ -1,5 +1,5 @@
 /**
- * The `sluice` binary as a user runs it (the built dist/cli/main.js in a child
+ * The `sluice` binary as a user runs it (the built dist/bin/sluice.mjs in a child
  * process): `run` waits for a command to finish; `serve` starts `sluice serve`
  * and resolves with the URL it prints.
  */

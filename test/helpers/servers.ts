@@ -11,7 +11,8 @@ import { serveHttp, type RunningHttpServer, type ServeHttpOptions } from '../../
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const EXAMPLE_CONFIG = join(ROOT, 'examples/sluice.yaml');
-export const CLI = join(ROOT, 'dist/cli/main.js');
+/** The `sluice` command as installed: the bundle `npm run build` writes (scripts/bundle-cli.mjs). */
+export const CLI = join(ROOT, 'dist/bin/sluice.mjs');
 
 /** Serves the bundled example over HTTP on a free port. */
 export async function startExample(options: ServeHttpOptions = {}): Promise<RunningHttpServer> {

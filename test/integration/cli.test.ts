@@ -1,4 +1,4 @@
-// The `sluice` binary as a user runs it (the built dist/cli/main.js in a child
+// The `sluice` binary as a user runs it (the built dist/bin/sluice.mjs in a child
 // process): serve prints its URL and shuts down cleanly on SIGINT/SIGTERM;
 // call and read work against HTTP and stdio targets with progress on stderr
 // and results on stdout; failures exit non-zero with one line.

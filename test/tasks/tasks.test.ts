@@ -12,7 +12,7 @@ import type { SluiceServer } from '../../src/server/sluiceServer.js';
 import { MemoryTaskStore } from '../../src/stores/memory/memoryTaskStore.js';
 import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';
 import { isRunning, readPids, waitFor } from '../helpers/processes.js';
-import { ROOT, startConfig, tempDir, v2Client } from '../helpers/servers.js';
+import { CLI, ROOT, startConfig, tempDir, v2Client } from '../helpers/servers.js';
 
 const script = (name: string) => join(ROOT, 'test/fixtures/scripts', name);
 let server: RunningHttpServer & { sluice: SluiceServer };
@@ -261,7 +261,7 @@ test('tasks over stdio, on both eras: created, waited for, cancelled', async () 
 `,
   );
   for (const era of ['modern', 'legacy'] as const) {
-    const client = await connect(`stdio:${process.execPath} ${join(ROOT, 'dist/cli/main.js')} serve ${config} --stdio`, { era });
+    const client = await connect(`stdio:${process.execPath} ${CLI} serve ${config} --stdio`, { era });
     let taskId = '';
     const result = await client.callTool('count', { count: 3, delay: 10 }, { task: true, onTask: (task) => (taskId = task.taskId) });
     assert.notEqual(taskId, '', `${era}: a task`);
