@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect, type ToolCallEvent } from '../../src/client/index.js';
-import { CancelledError, StreamLostError, TimeoutError } from '../../src/errors.js';
-import type { SluiceServer } from '../../src/server/sluiceServer.js';
-import type { RunningHttpServer } from '../../src/transports/http/nodeServer.js';
+import { CancelledError, RemoteError, StreamLostError, TimeoutError } from '../../src/errors.js';
+import { SluiceServer } from '../../src/server/sluiceServer.js';
+import { type RunningHttpServer, serveHttp } from '../../src/transports/http/nodeServer.js';
 import { isAlive, readPids, waitFor } from '../helpers/processes.js';
 import { CLI, EXAMPLE_CONFIG, ROOT, startConfig, tempDir } from '../helpers/servers.js';
 
@@ -102,6 +102,27 @@ test('a 2026 stream cut mid-call fails at once with StreamLostError', async () =
   assert.ok(Date.now() - started < 2000, `failed after ${Date.now() - started} ms, not at the 30 s timeout`);
   await assert.rejects(iterator.next(), StreamLostError);
   await client.close();
+});
+
+test('a server that serves no resources answers a read with -32601 at once, on both eras: no retries', async () => {
+  const toolsOnly = await serveHttp(new SluiceServer({ name: 'tools-only', version: '1' }).tool({ name: 'noop', description: 'nothing', handler: () => 'ok' }), { port: 0 });
+  after(() => toolsOnly.close());
+  for (const era of ['modern', 'legacy'] as const) {
+    const attempts: number[] = [];
+    const client = await connect(toolsOnly.url, { era, onReconnect: (attempt) => attempts.push(attempt.attempt) });
+    try {
+      const started = performance.now();
+      // 2026-07-28 answers an unknown method with HTTP 404 + -32601, which the SDK's transport reports as an HTTP error.
+      const read = async () => {
+        for await (const chunk of client.readResourceStream('file:///x.txt')) assert.fail(`no bytes expected, got ${chunk.length}`);
+      };
+      await assert.rejects(read(), (error: unknown) => error instanceof RemoteError && error.remoteCode === -32601);
+      assert.deepEqual(attempts, [], `${era}: not taken for a dropped stream`);
+      assert.ok(performance.now() - started < 1000, `${era}: failed at once`);
+    } finally {
+      await client.close();
+    }
+  }
 });
 
 test('silence past the timeout is a TimeoutError', async () => {
