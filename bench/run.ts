@@ -29,7 +29,7 @@ import { decimalMb, mb, ms, num } from './lib/stats.js';
 import { smallCalls, smallCallsOver, type SmallCallsResult } from './scenarios/smallCalls.js';
 import { WsRawClient } from './lib/wsClient.js';
 import { benchFiles, MiB, readOnce, type ReadReport, stdioTarget } from './scenarios/resources.js';
-import { type AbandonedResult, abandonedSessions, reconnectStall, type ReplayResult, replayThroughput, type StallResult } from './scenarios/sessions.js';
+import { type AbandonedResult, abandonedSessions, SETTLE_AFTER_RECLAIM_MS, reconnectStall, type ReplayResult, replayThroughput, type StallResult } from './scenarios/sessions.js';
 import { clusterBench, type ClusterResults } from './scenarios/cluster.js';
 import { tasksBench, type TasksRow } from './scenarios/tasks.js';
 import { type Ceiling, diskRead, diskWrite, fastest, mibPerSecond, plainRead } from './scenarios/machine.js';
@@ -61,7 +61,8 @@ const runs = (part: Part) => {
 };
 const announced = new Set<Part>();
 const ABANDONED_SESSIONS = QUICK ? 1_000 : 10_000;
-const SESSION_TTL_MS = QUICK ? 3_000 : 20_000;
+/** Long enough that every session is still there (hibernating) while the heap settles, {@link SETTLE_AFTER_RECLAIM_MS} at most. */
+const SESSION_TTL_MS = QUICK ? 3_000 : 40_000;
 /** The bench server's hibernation time (the default is 30 s; shorter here so the run waits less). */
 const SESSION_HIBERNATE_MS = QUICK ? 500 : 3_000;
 /** Idle-session targets from the issue: per hibernating session, and RSS after the TTL against RSS before. */
@@ -248,11 +249,11 @@ async function sessionsAndResumption(): Promise<void> {
   const server = await startServer('sluice (sessions)', join(import.meta.dirname, 'servers/sessions.ts'), ['--ttl-ms', String(SESSION_TTL_MS), '--hibernate-ms', String(SESSION_HIBERNATE_MS)]);
   try {
     // Half the hibernation time more once all hibernated: two of the server's sweeps, the second of which collects.
-    const abandoned = await abandonedSessions(server, ABANDONED_SESSIONS, SESSION_TTL_MS, SESSION_HIBERNATE_MS / 2);
+    const abandoned = await abandonedSessions(server, ABANDONED_SESSIONS, SESSION_TTL_MS, SESSION_HIBERNATE_MS / 2, { perSession: IDLE_SESSION_MAX_BYTES, reclaimed: RECLAIMED_WITHIN_BYTES });
     process.stderr.write(
       `  ${num(abandoned.sessions)} sessions opened in ${ms(abandoned.openMs)}: ${(abandoned.bytesPerSession / 1024).toFixed(1)} KiB each awake, ` +
         `${(abandoned.bytesPerHibernatingSession / 1024).toFixed(1)} KiB hibernating; ${abandoned.activeAfterTtl} left after ${ms(abandoned.reclaimedMs)}; ` +
-        `RSS ${mb(abandoned.rssBefore)} before, ${mb(abandoned.rssAfterReclaim)} after\n`,
+        `RSS ${mb(abandoned.rssBefore)} before, ${mb(abandoned.rssAfterReclaim)} when the last left, ${mb(abandoned.rssSettled)} ${ms(abandoned.settledMs)} later\n`,
     );
     const replay = await replayThroughput(server, REPLAY_EVENTS);
     process.stderr.write(`  replay: ${num(replay.events)} events in ${ms(replay.ms)}\n`);
@@ -575,8 +576,8 @@ const sessionsTable =
           '| measurement | result |',
           '| --- | --- |',
           `| memory per idle session, awake | ${(a.bytesPerSession / 1024).toFixed(1)} KiB (server RSS growth over ${num(a.sessions)} sessions just opened, divided by ${num(a.sessions)}) |`,
-          `| memory per idle session, hibernating (target ≤ ${IDLE_SESSION_MAX_BYTES / 1024} KiB) | ${(a.bytesPerHibernatingSession / 1024).toFixed(1)} KiB once ${num(a.hibernating)} of them hibernated (${SESSION_HIBERNATE_MS / 1000} s quiet)${a.bytesPerHibernatingSession <= IDLE_SESSION_MAX_BYTES ? '' : ' **over the target**'} |`,
-          `| ${num(a.sessions)} sessions opened and abandoned (TTL ${SESSION_TTL_MS / 1000} s; target: RSS back within ${decimalMb(RECLAIMED_WITHIN_BYTES)}) | opened in ${ms(a.openMs)}; ${num(a.activeAfterOpen)} active, then ${num(a.activeAfterTtl)} active ${ms(a.reclaimedMs)} later; server RSS ${mb(a.rssBefore)} before, ${mb(a.rssAfterOpen)} with them, ${mb(a.rssAfterReclaim)} after${a.rssAfterReclaim - a.rssBefore <= RECLAIMED_WITHIN_BYTES ? '' : ' **not back within the target**'} |`,
+          `| memory per idle session, hibernating (target ≤ ${IDLE_SESSION_MAX_BYTES / 1024} KiB) | ${(a.bytesPerHibernatingSession / 1024).toFixed(1)} KiB once ${num(a.hibernating)} of them hibernated (${SESSION_HIBERNATE_MS / 1000} s quiet), read ${ms(a.hibernatingSettledMs)} after (${num(a.activeWhenHibernating)} still active)${a.bytesPerHibernatingSession <= IDLE_SESSION_MAX_BYTES ? '' : ' **over the target**'} |`,
+          `| ${num(a.sessions)} sessions opened and abandoned (TTL ${SESSION_TTL_MS / 1000} s; target: RSS back within ${decimalMb(RECLAIMED_WITHIN_BYTES)}) | opened in ${ms(a.openMs)}; ${num(a.activeAfterOpen)} active, then ${num(a.activeAfterTtl)} active ${ms(a.reclaimedMs)} later; server RSS ${mb(a.rssBefore)} before, ${mb(a.rssAfterOpen)} with them, ${mb(a.rssAfterReclaim)} when the last was reclaimed, ${mb(a.rssSettled)} ${ms(a.settledMs)} later${a.rssSettled - a.rssBefore <= RECLAIMED_WITHIN_BYTES ? '' : ' **not back within the target**'} |`,
           `| replay throughput | ${num(r.events)} events replayed from the event log in ${ms(r.ms)}: ${num(r.perSecond)} events/s |`,
           `| reconnect stall (stream closed every 250 ms, \`retry\` 1 s) | ${s.resumptions} resumptions; stall p50 ${ms(s.p50Ms)}, max ${ms(s.maxMs)}; ${num(s.events)} events, ${s.duplicates} duplicated, ${s.missing} missing |`,
         ].join('\n');
@@ -706,8 +707,8 @@ One read per client process, each on a file in a temporary folder: 100 MiB of UT
 (with some non-ASCII names), 50 MiB of random bytes, 1 GiB of log. **Plain SDK v2**: the SDK's
 \`McpServer\` with a resource template whose read callback returns the whole file, read with the
 stock client's \`readResource\` (bench/servers/resourceSdk.ts). **sluice**: a \`directory:\`
-resource, read with \`readResourceStream\` at the default chunk size (64 KiB): over HTTP that is
-a raw \`resources/stream\` (SEP-2532), over stdio windows of \`resources/read\` with 4 in flight.
+resource, read with \`readResourceStream\` at its default sizes: over HTTP that is
+a raw \`resources/stream\` (SEP-2532) in chunks of at most 64 KiB, over stdio windows of \`resources/read\` of 94 KiB, 4 in flight.
 Time runs from the request to the last byte; the rows compared against a target or the SDK
 are run ${ROUNDS} times and keep the fastest time with the largest RSS growth seen (the SDK's stdio
 rows run once: the raised-limit read alone takes well over a minute). Each client first reads an 8 MiB file the same way
@@ -749,8 +750,8 @@ One sluice server process (bench/servers/sessions.ts, idle TTL ${SESSION_TTL_MS 
 ${num(ABANDONED_SESSIONS)} clients each send \`initialize\` (32 at a time) and walk away, no DELETE; the
 server's RSS growth over them, just opened, gives the memory per idle session awake; again once
 \`sluice_sessions_hibernating\` counts them all (quiet for ${SESSION_HIBERNATE_MS / 1000} s, the bench server's setting; the
-default is 30 s) and half that again (two of the server's sweeps: the second collects what the first released), the memory per hibernating session; then \`sluice_sessions_active\` is polled until
-the TTL has reclaimed them, and the RSS then is compared with the RSS before them. **Replay:** a call streams ${num(REPLAY_EVENTS)} log notifications while
+default is 30 s) and half that again (two of the server's sweeps: the second collects what the first released), the memory per hibernating session, read again every 500 ms for up to ${SETTLE_AFTER_RECLAIM_MS / 1000} s until it is within the target (V8's memory reducer shrinks the young generation some seconds after the heap went quiet; the TTL is ${SESSION_TTL_MS / 1000} s so that every session is still there, and the table says how many were); then \`sluice_sessions_active\` is polled until
+the TTL has reclaimed them; the RSS then is compared with the RSS before them, and read again every 500 ms for up to ${SETTLE_AFTER_RECLAIM_MS / 1000} s until it is back within the target (the sweep that finds nothing more to release collects, and V8's memory reducer shrinks the heap some seconds after it went quiet); the target is judged on that last reading, and the table says how long after the last session it came. **Replay:** a call streams ${num(REPLAY_EVENTS)} log notifications while
 its client is away; the client then resumes from the first event id and reads the whole replay
 (it ends with the result). **Stall:** the stock SDK v2 client calls a tool that sends an event every
 10 ms for ${STALL_RUN_MS / 1000} s while the server closes its stream every 250 ms (SSE polling); every gap

@@ -44,6 +44,17 @@ async function openAndAbandon(url: string): Promise<string> {
   return response.headers.get('mcp-session-id') ?? '';
 }
 
+/** The RSS of `pid` once it is at most `limit`, read every 500 ms for up to {@link SETTLE_AFTER_RECLAIM_MS}; the last reading otherwise. */
+async function settledRss(pid: number, limit: number): Promise<number> {
+  const started = performance.now();
+  let rss = rssBytes(pid);
+  while (rss > limit && performance.now() - started < SETTLE_AFTER_RECLAIM_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    rss = rssBytes(pid);
+  }
+  return rss;
+}
+
 export interface AbandonedResult {
   readonly sessions: number;
   readonly openMs: number;
@@ -53,19 +64,42 @@ export interface AbandonedResult {
   /** RSS growth per session once they all hibernated (idle for the hibernation time). */
   readonly bytesPerHibernatingSession: number;
   readonly hibernating: number;
+  /** How long after all hibernated the hibernating RSS was read (see {@link settledRss}). */
+  readonly hibernatingSettledMs: number;
+  /** Sessions still active at that reading (all of them, unless the TTL came first). */
+  readonly activeWhenHibernating: number;
   readonly reclaimedMs: number;
   readonly rssBefore: number;
   readonly activeAfterTtl: number;
   readonly rssAfterOpen: number;
   readonly rssAfterReclaim: number;
+  /** RSS once it came back within the target, or at the end of {@link SETTLE_AFTER_RECLAIM_MS} (what the target is judged on). */
+  readonly rssSettled: number;
+  /** How long after the last session was reclaimed {@link rssSettled} was read. */
+  readonly settledMs: number;
 }
+
+/**
+ * How long after the last session left the RSS is watched (read every 500 ms)
+ * for its return within the target: the sweep that releases nothing more
+ * collects (`GcPacer.settle`), and V8's memory reducer shrinks the heap some
+ * seconds after it went quiet (measured: the young generation from 32 MB to
+ * 1 MB, 8-10 s after).
+ */
+export const SETTLE_AFTER_RECLAIM_MS = 20_000;
 
 /**
  * Opens `count` sessions (32 at a time), waits (bounded) until they all
  * hibernated (and `settleMs` more), then until the TTL has reclaimed them
  * all; the server's RSS at each step.
  */
-export async function abandonedSessions(server: BenchServer, count: number, ttlMs: number, settleMs = 0): Promise<AbandonedResult> {
+export async function abandonedSessions(
+  server: BenchServer,
+  count: number,
+  ttlMs: number,
+  settleMs: number,
+  targets: { readonly perSession: number; readonly reclaimed: number },
+): Promise<AbandonedResult> {
   const pid = server.child.pid!;
   const rssBefore = rssBytes(pid);
   const started = performance.now();
@@ -85,8 +119,15 @@ export async function abandonedSessions(server: BenchServer, count: number, ttlM
   const hibernating = await waitFor(server, 'sluice_sessions_hibernating', (n) => n >= count, ttlMs);
   // The server's sweep collects once the releases stop: give it `settleMs` for that.
   await new Promise((resolve) => setTimeout(resolve, settleMs));
-  const rssHibernating = rssBytes(pid);
+  const asleep = performance.now();
+  const rssHibernating = await settledRss(pid, rssBefore + targets.perSession * count);
+  const hibernatingSettledMs = performance.now() - asleep;
+  const activeWhenHibernating = await sessionsActive(server);
   const active = await waitFor(server, 'sluice_sessions_active', (n) => n === 0, ttlMs + 30_000);
+  const reclaimedMs = performance.now() - opened;
+  const rssAfterReclaim = rssBytes(pid);
+  const reclaimed = performance.now();
+  const rssSettled = await settledRss(pid, rssBefore + targets.reclaimed);
   return {
     sessions: count,
     openMs,
@@ -94,11 +135,15 @@ export async function abandonedSessions(server: BenchServer, count: number, ttlM
     bytesPerSession: (rssAfterOpen - rssBefore) / count,
     bytesPerHibernatingSession: (rssHibernating - rssBefore) / count,
     hibernating,
-    reclaimedMs: performance.now() - opened,
+    hibernatingSettledMs,
+    activeWhenHibernating,
+    reclaimedMs,
     activeAfterTtl: active,
     rssBefore,
     rssAfterOpen,
-    rssAfterReclaim: rssBytes(pid),
+    rssAfterReclaim,
+    rssSettled,
+    settledMs: performance.now() - reclaimed,
   };
 }
 
