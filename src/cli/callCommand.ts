@@ -22,7 +22,7 @@ export interface CallOptions {
 }
 
 export async function callCommand(target: string, tool: string, pairs: string[], options: CallOptions): Promise<void> {
-  const view = createProgressView();
+  const view = await createProgressView();
   const client = await connectOrFail(target, options.era, (line) => view.interrupt(() => log(line)));
   const controller = new AbortController();
   let taskId: string | undefined;

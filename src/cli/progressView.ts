@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { ProgressEvent } from '../client/callStream.js';
 
 export interface ProgressView {
@@ -14,8 +14,10 @@ export interface ProgressView {
   stop(): void;
 }
 
-export function createProgressView(stream: NodeJS.WriteStream = process.stderr): ProgressView {
+/** The view for `stream`; the bar library is loaded only for a terminal. */
+export async function createProgressView(stream: NodeJS.WriteStream = process.stderr): Promise<ProgressView> {
   if (stream.isTTY === true) {
+    const { SingleBar } = await import('cli-progress');
     let bar: SingleBar | undefined;
     return {
       update(event) {

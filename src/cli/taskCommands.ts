@@ -18,7 +18,7 @@ export interface TaskOptions {
 export async function taskCommand(action: string, target: string, taskId: string | undefined, options: TaskOptions): Promise<void> {
   if (!['get', 'wait', 'cancel', 'list'].includes(action)) throw new CliError(`unknown task action "${action}": use get, wait, cancel or list`, 2);
   if (action !== 'list' && taskId === undefined) throw new CliError(`sluice task ${action} needs a task id: sluice task ${action} TARGET ID`, 2);
-  const view = createProgressView();
+  const view = await createProgressView();
   const client = await connectOrFail(target, options.era, (line) => view.interrupt(() => log(line)));
   try {
     if (action === 'get') process.stdout.write(`${JSON.stringify(await client.tasks.get(taskId!), null, 2)}\n`);

@@ -20,7 +20,7 @@
  * @module
  */
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 
 /** The `fetch` signature the SDK's HTTP transport takes. */
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -31,7 +31,11 @@ export const MAX_REDIRECTS = 5;
 const NO_BODY = new Set([101, 204, 205, 304]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+const httpAgent = new HttpAgent({ keepAlive: true });
+/** `node:https` (and TLS) is loaded by the first https:// request only: a local http:// command starts without it. */
+let https: Promise<{ agent: HttpsAgent; request: typeof httpRequest }> | undefined;
+const loadHttps = () =>
+  (https ??= import('node:https').then(({ Agent, request }) => ({ agent: new Agent({ keepAlive: true }), request: request as typeof httpRequest })));
 /** The Node stream behind each body nobody has read through its web stream yet. */
 const untouched = new WeakMap<Response, IncomingMessage>();
 
@@ -64,15 +68,17 @@ export const nodeFetch: FetchLike = async (url, init = {}) => {
   }
 };
 
-function send(target: URL, method: string, headers: RequestInit['headers'], body: RequestInit['body'], signal: AbortSignal | undefined): Promise<IncomingMessage> {
+async function send(target: URL, method: string, headers: RequestInit['headers'], body: RequestInit['body'], signal: AbortSignal | undefined): Promise<IncomingMessage> {
   if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
-    return Promise.reject(new TypeError('nodeFetch sends string or byte bodies only'));
+    throw new TypeError('nodeFetch sends string or byte bodies only');
   }
   signal?.throwIfAborted();
   const secure = target.protocol === 'https:';
-  if (!secure && target.protocol !== 'http:') return Promise.reject(new TypeError(`fetch failed: unsupported protocol ${target.protocol}`));
+  if (!secure && target.protocol !== 'http:') throw new TypeError(`fetch failed: unsupported protocol ${target.protocol}`);
+  const transport = secure ? await loadHttps() : { agent: httpAgent, request: httpRequest };
+  signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
-    const request = (secure ? httpsRequest : httpRequest)(target, { method, headers: Object.fromEntries(new Headers(headers)), agent: secure ? agents.https : agents.http });
+    const request = transport.request(target, { method, headers: Object.fromEntries(new Headers(headers)), agent: transport.agent });
     const onAbort = () => request.destroy(signal!.reason as Error);
     signal?.addEventListener('abort', onAbort, { once: true });
     request.once('response', (response) => {

@@ -2,13 +2,17 @@
 // against: a body or header lost on the way, a redirect not followed (or a
 // POST body sent to a 303's target), an abort that does not stop a request or
 // a streaming body, an error that is not fetch's TypeError, a bodiless status
-// that throws, and a keep-alive socket that keeps the process from exiting.
+// that throws, a keep-alive socket that keeps the process from exiting, and
+// https:// (TLS loaded on demand, the certificate checked).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { nodeBody, nodeFetch } from '../../src/client/nodeFetch.js';
@@ -109,4 +113,29 @@ test('a process that used it exits on its own: kept-alive sockets do not hold it
   // Not spawnSync: the server answering it runs in this process.
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000 });
   assert.equal(stdout.trim(), 'GET');
+});
+
+test('https:// works (TLS is loaded by the first such request), with the certificate checked', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-tls-'));
+  try {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
+    const secure = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (request, response) => response.end(`TLS ${request.method}`));
+    secure.listen(0, '127.0.0.1');
+    await once(secure, 'listening');
+    const url = `https://127.0.0.1:${(secure.address() as AddressInfo).port}/`;
+    try {
+      const script = `import { nodeFetch } from ${JSON.stringify(join(ROOT, 'src/client/nodeFetch.ts'))}; const r = await nodeFetch(${JSON.stringify(url)}, { method: 'POST', body: 'x' }); console.log(await r.text());`;
+      const run = (env: NodeJS.ProcessEnv) => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000, env });
+      const { stdout } = await run({ ...process.env, NODE_EXTRA_CA_CERTS: cert });
+      assert.equal(stdout.trim(), 'TLS POST');
+      // Without the certificate trusted, the request fails: the agent checks it.
+      await assert.rejects(run({ ...process.env, NODE_EXTRA_CA_CERTS: '' }), /self.signed|unable to verify|certificate/i);
+    } finally {
+      secure.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
