@@ -13,8 +13,8 @@
  *
  * `npm run bench -- --quick`: one short round at smaller sizes (no 1 GiB
  * file, 1,000 sessions, 200 streams) and without the stdio streaming rows,
- * the SDK's 100 MiB reads and the larger clusters, for
- * development; it writes no docs.
+ * the SDK's 100 MiB reads and anything on Redis (the cluster part, the tasks
+ * on Redis), for development, in under two minutes; it writes no docs.
  * Environment: BENCH_SECONDS (measured seconds per round, default 4),
  * BENCH_ROUNDS (default 3), BENCH_ONLY (comma-separated subset of
  * `calls,streaming,streams,resources,scripts,sessions,cluster,tasks,cli`; docs/benchmarks.md is written only by a full run).
@@ -63,6 +63,8 @@ const announced = new Set<Part>();
 const ABANDONED_SESSIONS = QUICK ? 1_000 : 10_000;
 /** Long enough that every session is still there (hibernating) while the heap settles, {@link SETTLE_AFTER_RECLAIM_MS} at most. */
 const SESSION_TTL_MS = QUICK ? 3_000 : 40_000;
+/** The TTL of the cluster part's idle sessions (read at once there). */
+const CLUSTER_SESSION_TTL_MS = QUICK ? 3_000 : 20_000;
 /** The bench server's hibernation time (the default is 30 s; shorter here so the run waits less). */
 const SESSION_HIBERNATE_MS = QUICK ? 500 : 3_000;
 /** Idle-session targets from the issue: per hibernating session, and RSS after the TTL against RSS before. */
@@ -225,20 +227,27 @@ try {
   if (runs('resources')) await largeResources();
   if (runs('scripts')) scriptResults = await scriptOutput();
   if (runs('sessions')) await sessionsAndResumption();
-  if (runs('cluster')) {
+  // --quick leaves Redis out (the cluster part, the tasks on Redis): a development loop, not a report.
+  if (!QUICK && runs('cluster')) {
     clusterResults = await clusterBench({
       warmupMs: WARMUP_MS,
       durationMs: SECONDS * 1000,
       replayEvents: REPLAY_EVENTS,
       stallMs: STALL_RUN_MS,
       idleSessions: CLUSTER_IDLE_SESSIONS,
-      ttlMs: SESSION_TTL_MS,
-      ...(QUICK && { nodeCounts: [1] }),
+      ttlMs: CLUSTER_SESSION_TTL_MS,
       log: (line) => process.stderr.write(`${line}\n`),
     });
   }
   if (runs('tasks')) {
-    taskRows = await tasksBench({ warmupMs: WARMUP_MS, durationMs: SECONDS * 1000, pollers: TASK_POLLERS, kept: TASKS_KEPT, log: (line) => process.stderr.write(`${line}\n`) });
+    taskRows = await tasksBench({
+      warmupMs: WARMUP_MS,
+      durationMs: SECONDS * 1000,
+      pollers: TASK_POLLERS,
+      kept: TASKS_KEPT,
+      ...(QUICK && { stores: ['memory'] }),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
   }
   if (runs('cli')) cliRows = await cliStart();
 } finally {
@@ -249,7 +258,12 @@ async function sessionsAndResumption(): Promise<void> {
   const server = await startServer('sluice (sessions)', join(import.meta.dirname, 'servers/sessions.ts'), ['--ttl-ms', String(SESSION_TTL_MS), '--hibernate-ms', String(SESSION_HIBERNATE_MS)]);
   try {
     // Half the hibernation time more once all hibernated: two of the server's sweeps, the second of which collects.
-    const abandoned = await abandonedSessions(server, ABANDONED_SESSIONS, SESSION_TTL_MS, SESSION_HIBERNATE_MS / 2, { perSession: IDLE_SESSION_MAX_BYTES, reclaimed: RECLAIMED_WITHIN_BYTES });
+    const abandoned = await abandonedSessions(server, ABANDONED_SESSIONS, SESSION_TTL_MS, SESSION_HIBERNATE_MS / 2, {
+      perSession: IDLE_SESSION_MAX_BYTES,
+      reclaimed: RECLAIMED_WITHIN_BYTES,
+      // --quick's TTL is shorter than the watch: its readings are taken at once.
+      watchMs: QUICK ? 0 : SETTLE_AFTER_RECLAIM_MS,
+    });
     process.stderr.write(
       `  ${num(abandoned.sessions)} sessions opened in ${ms(abandoned.openMs)}: ${(abandoned.bytesPerSession / 1024).toFixed(1)} KiB each awake, ` +
         `${(abandoned.bytesPerHibernatingSession / 1024).toFixed(1)} KiB hibernating; ${abandoned.activeAfterTtl} left after ${ms(abandoned.reclaimedMs)}; ` +

@@ -145,7 +145,7 @@ export async function clusterBench(options: {
         const used = Number(/used_memory:(\d+)/.exec(await info.info('memory'))![1]);
         usedAfterOpen = Math.max(usedAfterOpen, used);
       }, 200);
-      const result = await abandonedSessions(node, options.idleSessions, options.ttlMs, 0, { perSession: Number.POSITIVE_INFINITY, reclaimed: Number.POSITIVE_INFINITY });
+      const result = await abandonedSessions(node, options.idleSessions, options.ttlMs, 0, { perSession: Number.POSITIVE_INFINITY, reclaimed: Number.POSITIVE_INFINITY, watchMs: 0 });
       clearInterval(watcher);
       idle = { node: result, redisBytesPerSession: (usedAfterOpen - usedBefore) / options.idleSessions };
     } finally {

@@ -44,11 +44,11 @@ async function openAndAbandon(url: string): Promise<string> {
   return response.headers.get('mcp-session-id') ?? '';
 }
 
-/** The RSS of `pid` once it is at most `limit`, read every 500 ms for up to {@link SETTLE_AFTER_RECLAIM_MS}; the last reading otherwise. */
-async function settledRss(pid: number, limit: number): Promise<number> {
+/** The RSS of `pid` once it is at most `limit`, read every 500 ms for up to `watchMs`; the last reading otherwise. */
+async function settledRss(pid: number, limit: number, watchMs: number): Promise<number> {
   const started = performance.now();
   let rss = rssBytes(pid);
-  while (rss > limit && performance.now() - started < SETTLE_AFTER_RECLAIM_MS) {
+  while (rss > limit && performance.now() - started < watchMs) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     rss = rssBytes(pid);
   }
@@ -98,7 +98,8 @@ export async function abandonedSessions(
   count: number,
   ttlMs: number,
   settleMs: number,
-  targets: { readonly perSession: number; readonly reclaimed: number },
+  /** The RSS targets, and how long the RSS is watched for them ({@link SETTLE_AFTER_RECLAIM_MS}; 0: read once). */
+  targets: { readonly perSession: number; readonly reclaimed: number; readonly watchMs: number },
 ): Promise<AbandonedResult> {
   const pid = server.child.pid!;
   const rssBefore = rssBytes(pid);
@@ -120,14 +121,14 @@ export async function abandonedSessions(
   // The server's sweep collects once the releases stop: give it `settleMs` for that.
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   const asleep = performance.now();
-  const rssHibernating = await settledRss(pid, rssBefore + targets.perSession * count);
+  const rssHibernating = await settledRss(pid, rssBefore + targets.perSession * count, targets.watchMs);
   const hibernatingSettledMs = performance.now() - asleep;
   const activeWhenHibernating = await sessionsActive(server);
   const active = await waitFor(server, 'sluice_sessions_active', (n) => n === 0, ttlMs + 30_000);
   const reclaimedMs = performance.now() - opened;
   const rssAfterReclaim = rssBytes(pid);
   const reclaimed = performance.now();
-  const rssSettled = await settledRss(pid, rssBefore + targets.reclaimed);
+  const rssSettled = await settledRss(pid, rssBefore + targets.reclaimed, targets.watchMs);
   return {
     sessions: count,
     openMs,

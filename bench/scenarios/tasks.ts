@@ -33,11 +33,19 @@ export interface TasksRow {
   readonly redisBytesPerTask?: number;
 }
 
-export async function tasksBench(options: { warmupMs: number; durationMs: number; pollers: number; kept: number; log: (line: string) => void }): Promise<TasksRow[]> {
+export async function tasksBench(options: {
+  warmupMs: number;
+  durationMs: number;
+  pollers: number;
+  kept: number;
+  /** The stores measured. @defaultValue both */
+  stores?: ReadonlyArray<'memory' | 'redis'>;
+  log: (line: string) => void;
+}): Promise<TasksRow[]> {
   const rows: TasksRow[] = [];
   const redis = await startRedis();
   try {
-    for (const store of ['memory', 'redis'] as const) {
+    for (const store of options.stores ?? (['memory', 'redis'] as const)) {
       const server = await startServer(`tasks, ${store}`, SERVER, store === 'redis' ? ['--store', redis.url] : []);
       try {
         rows.push(await measure(server, store, store === 'redis' ? redis : undefined, options));
