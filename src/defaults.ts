@@ -161,6 +161,12 @@ export const DEFAULT_MAX_READ_WINDOW_BYTES = 1024 * 1024;
  */
 export const DEFAULT_READ_WINDOW_BYTES = 512 * 1024;
 
+/**
+ * Quiet time after which a paced collection that settled is followed by one
+ * more (`flow/gcPacer.ts`): the one during which V8 shrinks its young generation.
+ */
+export const DEFAULT_QUIET_COLLECT_AFTER_MS = 5_000;
+
 /** Bytes of resource data streamed (server or client) between two full garbage collections (windowed reads), where the runtime exposes `gc`. */
 export const DEFAULT_COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
 

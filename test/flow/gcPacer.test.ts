@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GcPacer } from '../../src/flow/gcPacer.js';
+import { FakeClock } from '../helpers/fakeClock.js';
 
 test('collects once every everyBytes, counting across chunks', () => {
   let collections = 0;
@@ -34,14 +35,29 @@ test('asks for the kind of collection it was made for', () => {
   assert.deepEqual(asked, ['minor', 'major']);
 });
 
-test('settle collects what was counted since the last collection, and only that', () => {
+test('settle collects what was counted since the last collection, once more after the quiet time, and no more', () => {
   let collections = 0;
-  const pacer = new GcPacer(100, () => collections++);
+  const clock = new FakeClock();
+  const pacer = new GcPacer(100, () => collections++, 'major', 5000, clock);
   pacer.settle();
   assert.equal(collections, 0, 'nothing counted, nothing collected');
+  assert.equal(pacer.settling, false);
   pacer.add(30);
   pacer.settle();
   assert.equal(collections, 1);
+  assert.equal(pacer.settling, true, 'a quiet collection is to come');
+  clock.advance(4999);
   pacer.settle();
-  assert.equal(collections, 1, 'once');
+  assert.equal(collections, 1, 'not before the quiet time');
+  clock.advance(1);
+  pacer.settle();
+  assert.equal(collections, 2, 'the quiet collection that lets the young generation shrink');
+  assert.equal(pacer.settling, false);
+  clock.advance(60_000);
+  pacer.settle();
+  assert.equal(collections, 2, 'then nothing until more is counted');
+  pacer.add(100);
+  assert.equal(collections, 3, 'paced');
+  pacer.settle(clock.now());
+  assert.equal(collections, 3, 'nothing counted since: no settle collection');
 });

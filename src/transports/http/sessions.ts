@@ -239,7 +239,7 @@ export class SessionRegistry {
     // sweep follows: none is left), so an idle server does not keep the last of them.
     const pacer = sharedPacer('major');
     if (released > 0) pacer.add(released * RELEASED_SESSION_BYTES);
-    if (released === 0 || this.size === 0) pacer.settle();
+    if (released === 0 || this.size === 0) pacer.settle(this.#clock.now());
   }
 
   /** This node stops: alone, it ends its sessions; sharing the store, it leaves them to the other nodes. */
@@ -273,7 +273,8 @@ export class SessionRegistry {
     this.#sweepTimer = this.#clock.setTimeout(() => {
       this.#sweepTimer = undefined;
       void this.sweep().finally(() => {
-        if (this.size > 0 || this.#stores.shared) this.#armSweep();
+        // With no session left, sweeps go on only while the pacer has its quiet collection to make.
+        if (this.size > 0 || this.#stores.shared || sharedPacer('major').settling) this.#armSweep();
       });
     }, this.#sweepEveryMs());
   }

@@ -1,6 +1,7 @@
 // What the session registry's sweeps ask of the garbage collector. Guards
 // against: released sessions never collected on an idle server (what they
-// held stays in its RSS until a thousand more are released). Its own file:
+// held stays in its RSS until a thousand more are released), and no quiet
+// collection after that (V8 keeps its young generation grown). Its own file:
 // the process-wide pacer takes the runtime's `gc` when first used, so the spy
 // must be in place before.
 import assert from 'node:assert/strict';
@@ -34,10 +35,15 @@ test('once the releases stop, the next sweep collects what the last ones release
   assert.deepEqual(collections, [{ type: 'major', execution: 'async' }]);
   await sweep();
   assert.equal(collections.length, 1, 'once, not every sweep');
+  // Five quiet seconds later (DEFAULT_QUIET_COLLECT_AFTER_MS), once more; then no more.
+  for (let i = 0; i < 20; i++) await sweep();
+  assert.equal(collections.length, 2, 'the quiet collection');
+  for (let i = 0; i < 40; i++) await sweep();
+  assert.equal(collections.length, 2, 'and no more');
   await registry.closeAll();
 });
 
-test('the sweep that ends the last sessions collects at once: no sweep follows it', async () => {
+test('the sweep that ends the last sessions collects at once, then sweeps only until its quiet collection', async () => {
   collections.length = 0;
   const clock = new FakeClock();
   const registry = new SessionRegistry({ ttlMs: 1000, max: 10, hibernateMs: 60_000 }, clock);
@@ -48,6 +54,12 @@ test('the sweep that ends the last sessions collects at once: no sweep follows i
   }
   assert.equal(registry.size, 0, 'expired at its TTL');
   assert.deepEqual(collections, [{ type: 'major', execution: 'async' }]);
-  assert.equal(clock.pendingTimers, 0, 'and no sweep is armed');
+  assert.equal(clock.pendingTimers, 1, 'one sweep still armed: the quiet collection is to come');
+  for (let i = 0; i < 40 && clock.pendingTimers > 0; i++) {
+    clock.advance(250);
+    await settle();
+  }
+  assert.equal(collections.length, 2, 'the quiet collection');
+  assert.equal(clock.pendingTimers, 0, 'then no sweep is armed');
   await registry.closeAll();
 });
