@@ -4,8 +4,7 @@
 //
 // Why: the CLI starts as a user types it, and on Node 20 a command's start is
 // mostly module loading. Unbundled, `sluice call` resolves, reads, compiles and
-// links some 250 modules (zod alone is a hundred files); bundled and minified,
-// a dozen. Measured in docs/benchmarks.md ("Starting the CLI"). The library
+// links some 300 files (zod alone is a hundred); bundled and minified, 15. Measured in docs/benchmarks.md ("Starting the CLI"). The library
 // (`mcp-sluice`, `mcp-sluice/client`…) is not bundled: it is what tsc wrote.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -15,7 +14,7 @@ const root = join(import.meta.dirname, '..');
 
 /**
  * zod's `locales` namespace holds the error messages of some fifty languages
- * (about 200 KB of the bundle, parsed at every start). Nothing in sluice or the
+ * (about 260 KB of the minified bundle, parsed at every start). Nothing in sluice or the
  * SDK reads `z.locales`; zod configures English itself, from `locales/en.js`.
  * The namespace is reduced to English.
  */

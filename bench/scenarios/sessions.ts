@@ -44,6 +44,15 @@ async function openAndAbandon(url: string): Promise<string> {
   return response.headers.get('mcp-session-id') ?? '';
 }
 
+/**
+ * How long after the last session left the RSS is watched (read every 500 ms)
+ * for its return within the target: the sweep that releases nothing more
+ * collects (`GcPacer.settle`), and the one 5 s later collects again, which is
+ * when V8 shrinks its young generation (measured: from 32 MB to 1 MB); V8's
+ * own memory reducer may do it sooner or much later.
+ */
+export const SETTLE_AFTER_RECLAIM_MS = 20_000;
+
 /** The RSS of `pid` once it is at most `limit`, read every 500 ms for up to `watchMs`; the last reading otherwise. */
 async function settledRss(pid: number, limit: number, watchMs: number): Promise<number> {
   const started = performance.now();
@@ -79,14 +88,6 @@ export interface AbandonedResult {
   readonly settledMs: number;
 }
 
-/**
- * How long after the last session left the RSS is watched (read every 500 ms)
- * for its return within the target: the sweep that releases nothing more
- * collects (`GcPacer.settle`), and V8's memory reducer shrinks the heap some
- * seconds after it went quiet (measured: the young generation from 32 MB to
- * 1 MB, 8-10 s after).
- */
-export const SETTLE_AFTER_RECLAIM_MS = 20_000;
 
 /**
  * Opens `count` sessions (32 at a time), waits (bounded) until they all

@@ -4,8 +4,9 @@
  * and resolves with the URL it prints.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { waitFor } from './processes.js';
-import { CLI, ROOT } from './servers.js';
+import { CLI, EXAMPLE_CONFIG, ROOT } from './servers.js';
 
 export interface Run {
   code: number | null;
@@ -50,10 +51,25 @@ export function serve(args: string[]): Promise<{ child: ChildProcess; url: strin
 }
 
 
+export type ServedWebSocket = Awaited<ReturnType<typeof serve>> & { wsUrl: string };
+
 /** `sluice serve … --ws`, resolved once it also said its ws:// URL (the line after the ready line). */
-export async function serveWebSocket(args: string[]): Promise<Awaited<ReturnType<typeof serve>> & { wsUrl: string }> {
+export async function serveWebSocket(args: string[]): Promise<ServedWebSocket> {
   const server = await serve([...args, '--ws']);
   const pattern = /ws:\/\/127\.0\.0\.1:\d+\/mcp/;
   await waitFor(() => pattern.test(server.stderr()), 5000, 'the ws:// line');
   return { ...server, wsUrl: pattern.exec(server.stderr())![0] };
+}
+
+/**
+ * The example served with `--ws` around the calling file's tests: started
+ * before them, killed after. The fields are there once `before` has run.
+ */
+export function exampleOverWebSocket(): ServedWebSocket {
+  const served = {} as ServedWebSocket;
+  before(async () => {
+    Object.assign(served, await serveWebSocket([EXAMPLE_CONFIG, '--port', '0']));
+  });
+  after(() => served.child?.kill('SIGKILL'));
+  return served;
 }

@@ -4,22 +4,14 @@
 // tools/list, a tool call with its progress. Guards against framing, subprotocol or handshake
 // details that only our own client tolerates.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { serveWebSocket } from '../helpers/cli.js';
+import { test } from 'node:test';
+import { exampleOverWebSocket } from '../helpers/cli.js';
 import { runPythonWebSocketClient } from '../helpers/python.js';
-import { EXAMPLE_CONFIG } from '../helpers/servers.js';
 
-let server: Awaited<ReturnType<typeof serveWebSocket>>;
-let wsUrl: string;
-
-before(async () => {
-  server = await serveWebSocket([EXAMPLE_CONFIG, '--port', '0']);
-  wsUrl = server.wsUrl;
-});
-after(() => server.child.kill('SIGKILL'));
+const server = exampleOverWebSocket();
 
 test('the official Python SDK session over a websockets connection: initialize, list, call with progress', async () => {
-  const [report] = await runPythonWebSocketClient(wsUrl, 'count', 3);
+  const [report] = await runPythonWebSocketClient(server.wsUrl, 'count', 3);
   assert.deepEqual(report!.tools, ['analyze_dataset', 'count', 'echo', 'pipeline']);
   assert.equal(report!.text, 'counted to 3');
   assert.equal(report!.isError, false);
