@@ -17,7 +17,8 @@ export interface ProgressView {
 /** The view for `stream`; the bar library is loaded only for a terminal. */
 export async function createProgressView(stream: NodeJS.WriteStream = process.stderr): Promise<ProgressView> {
   if (stream.isTTY === true) {
-    const { SingleBar } = await import('cli-progress');
+    // cli-progress is CommonJS: its exports are the module's default, under Node and in the bundle alike.
+    const { SingleBar } = (await import('cli-progress')).default;
     let bar: SingleBar | undefined;
     return {
       update(event) {

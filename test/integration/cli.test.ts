@@ -3,7 +3,7 @@
 // call and read work against HTTP and stdio targets with progress on stderr
 // and results on stdout; failures exit non-zero with one line.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -46,6 +46,15 @@ for (const target of ['http', 'stdio'] as const) {
     assert.ok(readFileSync(out).equals(readFileSync(join(ROOT, 'examples/data/sales.csv'))));
   });
 }
+
+test('call on a terminal draws the progress bar (cli-progress, loaded only there) and ends at 100 %', () => {
+  // `script` gives the command a pseudo-terminal; the server runs in its own process, so spawnSync may block here.
+  const out = spawnSync('script', ['-qec', `${process.execPath} ${CLI} call ${http.url} count n=3`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+  assert.equal(out.status, 0, out.stderr);
+  assert.match(out.stdout, /=+ 100% \| 3\/3 \| counted 3/, 'the bar, full');
+  assert.doesNotMatch(out.stdout, /^progress \d/m, 'not the plain progress lines');
+  assert.match(out.stdout, /counted to 3/);
+});
 
 test('read to stdout', async () => {
   const r = await run(['read', http.url, 'logs://archive/2026-11-20.log']);
