@@ -167,14 +167,14 @@ export const DEFAULT_READ_WINDOW_BYTES = 512 * 1024;
  */
 export const DEFAULT_QUIET_COLLECT_AFTER_MS = 5_000;
 
-/** Bytes of resource data streamed (server or client) between two full garbage collections (windowed reads), where the runtime exposes `gc`. */
+/** The `everyBytes` of the shared `major` pacer, where the runtime exposes `gc` (the session registry counts released sessions into it, as bytes). */
 export const DEFAULT_COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
 
 /**
- * Bytes of raw resource streams between two minor collections, where the
- * runtime exposes `gc`: a raw stream's garbage is young and a scavenge is
- * cheap, so it is collected twice as often as windows, which keeps a reader's
- * peak growth lower (the bench's large-resources rows show it).
+ * Bytes of resource data streamed (server or client; raw streams and
+ * windows) between two minor collections, where the runtime exposes `gc`: a
+ * stream's garbage is young and a scavenge is cheap, so collecting often
+ * keeps a reader's peak growth low (the bench's large-resources rows show it).
  */
 export const DEFAULT_MINOR_COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 

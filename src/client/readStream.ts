@@ -31,7 +31,7 @@ import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { CancelledError, InvalidOptionError, RemoteError, ResourceChangedError, StreamLostError } from '../errors.js';
 import { sharedPacer } from '../flow/gcPacer.js';
 import { remote } from './remote.js';
-import { decodeBlob, windowResultSchema } from './windowResult.js';
+import { takeBytes, windowResultSchema } from './windowResult.js';
 import { ErrorCode, Header, Method, RESOURCE_STREAM_CAPABILITY, STATELESS_PROTOCOL_VERSION, WINDOW_META_KEY, type WindowInfo } from '../protocol/wire.js';
 
 /** Environment variable that sets the default chunk size (bytes). */
@@ -168,8 +168,8 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
     for await (const chunk of produce()) {
       chunks++;
       bytes += chunk.length;
-      // Raw chunks die young; windows are messages that reach the old generation.
-      sharedPacer(state.mode === 'raw' ? 'minor' : 'major').add(chunk.length);
+      // Chunks die young: raw ones, and windows too once their content is emptied (takeBytes).
+      sharedPacer('minor').add(chunk.length);
       yield chunk;
     }
   }
@@ -339,7 +339,7 @@ function decodeResult(result: ReadResourceResult): Fetched {
   const window = (result._meta as Record<string, unknown> | undefined)?.[WINDOW_META_KEY] as WindowInfo | undefined;
   // A windowed answer has the window in contents[0] (a note may follow); a whole answer is all of its contents.
   const parts = window === undefined ? result.contents : result.contents.slice(0, 1);
-  const buffers = parts.map((c) => ('blob' in c ? decodeBlob(c.blob) : Buffer.from(c.text, 'utf8')));
+  const buffers = parts.map(takeBytes);
   const bytes = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
   return { bytes, window, mimeType: result.contents[0]?.mimeType };
 }

@@ -59,3 +59,26 @@ export function decodeBlob(blob: string): Buffer {
   }
   return bytes;
 }
+
+/**
+ * The bytes of one content item of a result, after which the item is
+ * emptied: the bytes are all the reader keeps of it.
+ *
+ * Why empty it: the SDK checks every message it reads against its union of
+ * strict message schemas, and the kinds a response does not match keep it as
+ * the `input` of their issues, which outlives young collections until the
+ * next full one (measured in `server/singleUse.ts`). Emptied, the item no
+ * longer holds the window's payload there, which then dies young. Measured
+ * on a 100 MiB stdio read: client growth 9-21 MB with minor collections
+ * only, against 59-72 MB without emptying.
+ */
+export function takeBytes(item: { blob: string } | { text: string }): Buffer {
+  if ('blob' in item) {
+    const bytes = decodeBlob(item.blob);
+    item.blob = '';
+    return bytes;
+  }
+  const bytes = Buffer.from(item.text, 'utf8');
+  item.text = '';
+  return bytes;
+}

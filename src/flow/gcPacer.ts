@@ -7,13 +7,15 @@
  * shows, whatever the size of the buffers. Collecting every few megabytes
  * streamed keeps the peak flat, for a few milliseconds each time.
  *
- * What a stream allocates decides the kind of collection. Raw byte chunks
- * die young: a minor collection (a scavenge, about a millisecond) frees them
- * and their backing stores, so raw streams ask for `minor`. Windows of
- * `resources/read` are strings and JSON-RPC messages that live across a few
- * round trips and reach the old generation: they ask for `major`, which costs
- * tens of milliseconds on a loaded heap (measured: major collections were a
- * third of a raw 1 GiB read's client time before raw streams went minor).
+ * What a stream allocates decides the kind of collection. Resource bytes
+ * die young: a minor collection (a scavenge, about a millisecond) frees raw
+ * chunks and their backing stores, and the strings of windows of
+ * `resources/read` too, since a window's content is emptied once written or
+ * decoded (`server/singleUse.ts`). So resource streams ask for `minor`. A
+ * `major` collection costs tens of milliseconds on a loaded heap (measured:
+ * major collections were a third of a raw 1 GiB read's client time before
+ * raw streams went minor, and 170-220 ms of each side of a 100 MiB stdio
+ * read before windows did).
  *
  * Released sessions are old objects too (`major`); their pacer also
  * {@link GcPacer.settle | settles} when a sweep releases nothing more, so an
@@ -105,9 +107,9 @@ const shared = new Map<CollectionKind, GcPacer>();
 
 /**
  * The process-wide pacer of one kind (created on first use, so `gc` exposed
- * at startup is seen). Resource streams count their bytes into it (raw byte
- * streams `minor`, windowed reads `major`); the session registry counts the
- * sessions it released (`major`), so an idle server gives their memory back.
+ * at startup is seen). Resource streams count their bytes into it (`minor`,
+ * raw streams and windows alike); the session registry counts the sessions it
+ * released (`major`), so an idle server gives their memory back.
  */
 export function sharedPacer(kind: CollectionKind): GcPacer {
   let pacer = shared.get(kind);

@@ -35,6 +35,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_READ_WINDOW_BYTES } from '../default
 import { ErrorCode, PAGING_NOTE_META_KEY, PAGING_NOTE_URI_SUFFIX, WINDOW_META_KEY, WINDOW_QUERY, type WindowInfo } from '../protocol/wire.js';
 import type { ReadCursors } from './readCursors.js';
 import { isRandomAccess, isResourceBody, readerOf, type ResourceBody } from './resourceBody.js';
+import { singleUse, type WindowContent } from './singleUse.js';
 
 /** A window a client asked for. */
 export interface WindowRequest {
@@ -195,7 +196,7 @@ interface Shape {
 
 interface Window {
   readonly info: WindowInfo;
-  readonly content: { uri: string; mimeType: string; text: string } | { uri: string; mimeType: string; blob: string };
+  readonly content: WindowContent;
 }
 
 async function randomAccessWindow(
@@ -252,7 +253,8 @@ async function sequentialWindow(
 }
 
 function answer(read: ParsedRead, window: Window, asked: WindowRequest | undefined): ReadResourceResult {
-  sharedPacer('major').add(window.info.length);
+  // Minor: a window's garbage dies young once its content is let go after writing (singleUse.ts).
+  sharedPacer('minor').add(window.info.length);
   const contents: ReadResourceResult['contents'] = [window.content];
   if (read.source !== 'meta' && !window.info.end) {
     contents.push({
@@ -319,13 +321,13 @@ function encode(uri: string, mimeType: string, bytes: Uint8Array, reachesEnd: bo
     const end = reachesEnd ? bytes.length : utf8SafeEnd(bytes);
     if (end > 0 || bytes.length === 0) {
       try {
-        return { content: { uri, mimeType, text: utf8().decode(bytes.subarray(0, end)) }, used: end };
+        return { content: singleUse({ uri, mimeType, text: utf8().decode(bytes.subarray(0, end)) }), used: end };
       } catch {
         // not UTF-8: a blob keeps it byte for byte
       }
     }
   }
-  return { content: { uri, mimeType, blob: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') }, used: bytes.length };
+  return { content: singleUse({ uri, mimeType, blob: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') }), used: bytes.length };
 }
 
 function pastTheEnd(uri: string, offset: number, size: number): ProtocolError {

@@ -21,7 +21,7 @@ import { MAX_TIMER_DELAY_MS } from '../errors.js';
 import { Serial } from '../flow/serial.js';
 import { ErrorCode, Method } from '../protocol/wire.js';
 import { MemoryEventLog } from '../stores/memory/memoryEventLog.js';
-import { messageJson } from './messageJson.js';
+import { outboundJson } from './messageJson.js';
 
 /** Events a connection's stream holds unread at most; its producers wait at half of it (results never wait). */
 const MAX_UNREAD_EVENTS = 100_000;
@@ -75,7 +75,7 @@ export class MessageConnection implements Transport {
     if (response && (typeof message.id === 'string' || typeof message.id === 'number')) this.#inflight.delete(message.id);
     // A call's notifications wait for room; responses and everything else only for what was sent before them.
     const wait = !response && options?.relatedRequestId !== undefined;
-    const data = messageJson(message);
+    const data = outboundJson(message);
     return this.#order.run(async () => {
       const id = await this.#log.append(this.#stream, data, { wait });
       if (response && id !== undefined) this.responses.add(id);

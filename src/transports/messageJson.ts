@@ -16,16 +16,21 @@
  * non-ASCII character or lone surrogate) is not base64, and Node's decoder
  * skips such characters, so it decodes to fewer bytes than its length
  * promises. The check decodes into a scratch buffer (no allocation per
- * message). Anything else, or any doubt, takes the plain `JSON.stringify`.
+ * message); a window's blob, which sluice encoded itself (`singleUse.ts`),
+ * needs none. Anything else, or any doubt, takes the plain `JSON.stringify`.
  *
  * Where payloads are looked for: `result.contents[].blob` (resources/read),
  * `result.content[].data` (images, audio) and `result.content[].resource.blob`
  * (embedded resources), and the same in the `params` of a notification
  * (partial results).
  *
+ * Transports write a message with {@link outboundJson}: its JSON, after which
+ * the single-use window contents in it are let go (see `server/singleUse.ts`).
+ *
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { isSingleUse, releaseSingleUse } from '../server/singleUse.js';
 
 /** Shorter payloads are stringified as they are: splicing pays only past a few KiB. */
 export const SPLICE_MIN_CHARS = 4096;
@@ -50,6 +55,13 @@ export function messageJson(message: unknown): string {
   if (parts.length !== payloads.length + 1) return JSON.stringify(message);
   let json = parts[0]!;
   for (let i = 0; i < payloads.length; i++) json += `"${payloads[i]}"${parts[i + 1]}`;
+  return json;
+}
+
+/** The JSON text of a message that is written once: {@link messageJson}, then the message's single-use contents are emptied. */
+export function outboundJson(message: unknown): string {
+  const json = messageJson(message);
+  releaseSingleUse(message);
   return json;
 }
 
@@ -120,7 +132,7 @@ function listWithPlaceholders(list: unknown, payloads: string[], each: (item: un
 function spliceField(item: unknown, field: string, payloads: string[]): unknown {
   if (item === null || typeof item !== 'object') return item;
   const value = (item as Record<string, unknown>)[field];
-  if (typeof value !== 'string' || value.length < SPLICE_MIN_CHARS || !isPlainBase64(value)) return item;
+  if (typeof value !== 'string' || value.length < SPLICE_MIN_CHARS || !(isSingleUse(item) || isPlainBase64(value))) return item;
   payloads.push(value);
   return { ...item, [field]: TAG };
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { decodeBlob, windowResultSchema } from '../../src/client/windowResult.js';
+import { decodeBlob, takeBytes, windowResultSchema } from '../../src/client/windowResult.js';
 
 const validate = (value: unknown) => windowResultSchema['~standard'].validate(value) as { value?: unknown; issues?: Array<{ message: string }> };
 
@@ -24,4 +24,16 @@ test('decodeBlob: the bytes of valid base64, whitespace-wrapped base64 too; anyt
   assert.deepEqual(decodeBlob(wrapped), bytes);
   assert.throws(() => decodeBlob('QUJD"QUJD'), /not valid base64/);
   assert.throws(() => decodeBlob('QUJDé==='), /not valid base64/);
+});
+
+test('takeBytes: the bytes of a blob or a text item, after which the item holds nothing', () => {
+  const bytes = Buffer.from('dé\u0000jà', 'utf8');
+  const blob = { uri: 'u', blob: bytes.toString('base64') };
+  assert.deepEqual(takeBytes(blob), bytes);
+  assert.equal(blob.blob, '');
+  const text = { uri: 'u', text: 'déjà' };
+  assert.deepEqual(takeBytes(text), Buffer.from('déjà', 'utf8'));
+  assert.equal(text.text, '');
+  const bad = { uri: 'u', blob: 'QUJD"QUJD' };
+  assert.throws(() => takeBytes(bad), /not valid base64/);
 });

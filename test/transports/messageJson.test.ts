@@ -1,11 +1,17 @@
 // Outbound messages are JSON.stringify'd except that long base64 payloads are spliced in unscanned.
 // Guards against: a spliced payload that needed escaping (broken JSON on the wire), a payload
 // spliced into the wrong place, the message object being changed, and the splice silently not
-// happening (the cost it removes was the largest of a stdio read).
+// happening (the cost it removes was the largest of a stdio read). outboundJson then lets go of a
+// window's content (server/singleUse.ts), and of nothing else.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { isPlainBase64, messageJson, SPLICE_MIN_CHARS, splicedPayloads } from '../../src/transports/messageJson.js';
+import { WINDOW_META_KEY } from '../../src/protocol/wire.js';
+import { ReadCursors } from '../../src/server/readCursors.js';
+import { isSingleUse, releaseSingleUse, singleUse } from '../../src/server/singleUse.js';
+import { parseReadRequest, readWindowed } from '../../src/server/windowedRead.js';
+import { isPlainBase64, messageJson, outboundJson, SPLICE_MIN_CHARS, splicedPayloads } from '../../src/transports/messageJson.js';
+import { FakeClock } from '../helpers/fakeClock.js';
 
 const blob = () => randomBytes(48 * 1024).toString('base64');
 
@@ -64,4 +70,37 @@ test('messages without payloads, short payloads and odd shapes are plain JSON.st
 test('a text that happens to contain the placeholder shape does not confuse the splice', () => {
   const message = { jsonrpc: '2.0', id: 1, result: { contents: [{ uri: 'u', blob: blob() }, { uri: '\u0000sluice-splice-0000', text: '"\\u0000sluice-splice-"' }] } };
   assert.equal(messageJson(message), JSON.stringify(message));
+});
+
+test('outboundJson: a window is written whole, then its content is emptied; contents sluice did not make are never changed', async () => {
+  const bodyOf = (bytes: Buffer, mimeType: string) => ({ size: bytes.length, mimeType, readAt: async (at: number, length: number) => bytes.subarray(at, at + length) });
+  const options = { maxWindowBytes: 1 << 20, mimeType: undefined, cursors: new ReadCursors(new FakeClock()) };
+  const windows = [
+    { body: bodyOf(randomBytes(64 * 1024), 'application/octet-stream'), kind: 'blob' },
+    { body: bodyOf(Buffer.from('é"\\n'.repeat(4096)), 'text/plain'), kind: 'text' },
+  ];
+  for (const { body, kind } of windows) {
+    const ask = parseReadRequest('mem://w', { [WINDOW_META_KEY]: { offset: 0, length: body.size } });
+    const result = await readWindowed(ask, async () => body, options);
+    const item = result.contents[0]! as Record<string, string>;
+    assert.ok(item[kind]!.length > SPLICE_MIN_CHARS);
+    const message = { jsonrpc: '2.0', id: 1, result };
+    const expected = JSON.stringify(message);
+    assert.equal(outboundJson(message), expected);
+    assert.equal(item[kind], '', `the window's ${kind} is let go once written`);
+  }
+  const own = { jsonrpc: '2.0', id: 2, result: { contents: [{ uri: 'mem://shared', blob: blob() }, { uri: 'mem://t', text: 'x'.repeat(SPLICE_MIN_CHARS) }] } };
+  const before = structuredClone(own);
+  assert.equal(outboundJson(own), JSON.stringify(before));
+  assert.deepEqual(own, before, "a handler's own result may be sent again: it is left as it is");
+});
+
+test('isSingleUse marks only the window contents sluice made; releaseSingleUse ignores every other shape', () => {
+  const made = singleUse({ uri: 'a', mimeType: 'text/plain', text: 'abc' });
+  assert.equal(isSingleUse(made), true);
+  assert.equal(isSingleUse({ uri: 'a', mimeType: 'text/plain', text: 'abc' }), false);
+  for (const odd of [null, undefined, 1, 'x', { result: null }, { result: { contents: 'no' } }, { params: { contents: [made] } }]) releaseSingleUse(odd);
+  assert.equal(made.text, 'abc', 'only result.contents of a message is looked at');
+  releaseSingleUse({ result: { contents: [made, null, 3] } });
+  assert.equal(made.text, '');
 });

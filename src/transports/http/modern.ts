@@ -27,7 +27,7 @@ import type { SluiceServer } from '../../server/sluiceServer.js';
 import { authExtraOf } from './requestAuth.js';
 import { tapConnect } from './sdkReach.js';
 import { sseBody } from './sseBody.js';
-import { messageJson } from '../messageJson.js';
+import { outboundJson } from '../messageJson.js';
 
 export interface ModernEndpointOptions {
   readonly sluice: SluiceServer;
@@ -101,7 +101,7 @@ class Exchange {
   }
 
   #append(message: JSONRPCMessage, wait: boolean): Promise<unknown> {
-    const data = messageJson(message);
+    const data = outboundJson(message);
     return this.#order.run(() => this.#log!.append(this.#streamId, data, { wait }));
   }
 }

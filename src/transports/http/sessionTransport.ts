@@ -27,7 +27,7 @@ import {
 import { Method } from '../../protocol/wire.js';
 import type { CallOutbound } from '../../server/outbound.js';
 import { Serial } from '../../flow/serial.js';
-import { messageJson } from '../messageJson.js';
+import { outboundJson } from '../messageJson.js';
 import type { EventLog } from '../../stores/eventLog.js';
 
 type RequestId = string | number;
@@ -233,7 +233,7 @@ export class SessionTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return;
-    const data = messageJson(message);
+    const data = outboundJson(message);
     if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
       const id = (message as { id: RequestId }).id;
       const discard = this.#discarded.get(id);
