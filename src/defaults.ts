@@ -167,6 +167,13 @@ export const DEFAULT_READ_WINDOW_BYTES = 512 * 1024;
  */
 export const DEFAULT_QUIET_COLLECT_AFTER_MS = 5_000;
 
+/**
+ * Bytes of windows of `resources/read` a server answers between two full
+ * collections done at once, where the runtime exposes `gc`: what a window
+ * leaves in the old generation is little, but adds up over a long read.
+ */
+export const DEFAULT_FULL_COLLECT_EVERY_BYTES = 64 * 1024 * 1024;
+
 /** The `everyBytes` of the shared `major` pacer, where the runtime exposes `gc` (the session registry counts released sessions into it, as bytes). */
 export const DEFAULT_COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
 

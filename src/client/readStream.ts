@@ -169,6 +169,8 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
       chunks++;
       bytes += chunk.length;
       // Chunks die young: raw ones, and windows too once their content is emptied (takeBytes).
+      // (Full collections every 64 MiB, as the server makes, cost a client more than they gave:
+      // a 1 GiB stdio read took 11.5-12.2 s with them, 7.9-9.6 s without.)
       sharedPacer('minor').add(chunk.length);
       yield chunk;
     }

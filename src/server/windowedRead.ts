@@ -253,8 +253,9 @@ async function sequentialWindow(
 }
 
 function answer(read: ParsedRead, window: Window, asked: WindowRequest | undefined): ReadResourceResult {
-  // Minor: a window's garbage dies young once its content is let go after writing (singleUse.ts).
+  // A window's garbage dies young once its content is let go after writing (singleUse.ts); the little that does not, over a long read, goes in full collections.
   sharedPacer('minor').add(window.info.length);
+  sharedPacer('full').add(window.info.length);
   const contents: ReadResourceResult['contents'] = [window.content];
   if (read.source !== 'meta' && !window.info.end) {
     contents.push({

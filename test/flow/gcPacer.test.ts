@@ -26,13 +26,15 @@ test('is a no-op without a collector or with pacing off', () => {
   assert.equal(none.active, false);
 });
 
-test('asks for the kind of collection it was made for', () => {
+test('asks for the kind of collection it was made for: full means at once (gc() with no options)', () => {
   const asked: unknown[] = [];
-  const minor = new GcPacer(100, (options) => asked.push(options?.type), 'minor');
+  const minor = new GcPacer(100, (options) => asked.push(options), 'minor');
   minor.add(100);
-  const major = new GcPacer(100, (options) => asked.push(options?.type));
+  const major = new GcPacer(100, (options) => asked.push(options));
   major.add(100);
-  assert.deepEqual(asked, ['minor', 'major']);
+  const full = new GcPacer(100, (options) => asked.push(options), 'full');
+  full.add(100);
+  assert.deepEqual(asked, [{ type: 'minor', execution: 'async' }, { type: 'major', execution: 'async' }, undefined]);
 });
 
 test('settle collects what was counted since the last collection, once more after the quiet time, and no more', () => {
