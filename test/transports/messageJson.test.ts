@@ -82,7 +82,7 @@ test('outboundJson: a window is written whole, then its content is emptied; cont
   for (const { body, kind } of windows) {
     const ask = parseReadRequest('mem://w', { [WINDOW_META_KEY]: { offset: 0, length: body.size } });
     const result = await readWindowed(ask, async () => body, options);
-    const item = result.contents[0]! as Record<string, string>;
+    const item = result.contents[0]! as unknown as Record<string, string>;
     assert.ok(item[kind]!.length > SPLICE_MIN_CHARS);
     const message = { jsonrpc: '2.0', id: 1, result };
     const expected = JSON.stringify(message);
