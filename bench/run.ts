@@ -728,8 +728,8 @@ are run ${ROUNDS} times and keep the fastest time with the largest RSS growth se
 rows run once: the raised-limit read alone takes well over a minute). Each client first reads an 8 MiB file the same way
 (warm-up), then RSS growth is each process's peak RSS during the measured read minus its RSS just
 before it. Every process, SDK or sluice, runs under \`node --expose-gc --import tsx\`: sluice's
-streams collect where \`gc\` is exposed (a minor collection every 8 MiB streamed on both sides, and
-a server a full one every 64 MiB of windows it answered; the \`sluice\` CLI exposes it itself;
+streams collect where \`gc\` is exposed (a minor collection every 8 MiB streamed on both sides, every
+2 MiB on a client reading windows, and a server a full one every 64 MiB of windows it answered; the \`sluice\` CLI exposes it itself;
 docs/design.md), the SDK does not use it.
 **The machine** is measured first in the same run, its best of ${ROUNDS}, each in a fresh process pinned
 like every client: a plain \`node:http\` server (bench/machine/fileServer.mjs, \`createReadStream\`

@@ -168,6 +168,16 @@ export const DEFAULT_READ_WINDOW_BYTES = 512 * 1024;
 export const DEFAULT_QUIET_COLLECT_AFTER_MS = 5_000;
 
 /**
+ * Bytes a client reads in windows of `resources/read` between two minor
+ * collections, where the runtime exposes `gc`. Closer than for raw streams:
+ * a window leaves more garbage per byte (its message, its base64, the SDK's
+ * parse), and collecting it sooner keeps the client's growth low. Measured
+ * on stdio, against every 8 MiB: 5-18 MiB against 12-27 MiB for 100 MiB,
+ * 18 against 26-34 MiB for 1 GiB, in the same time.
+ */
+export const DEFAULT_WINDOW_READ_COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
+
+/**
  * Bytes of windows of `resources/read` a server answers between two full
  * collections done at once, where the runtime exposes `gc`: what a window
  * leaves in the old generation is little, but adds up over a long read.

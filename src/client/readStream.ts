@@ -25,7 +25,7 @@ import {
   type Client,
   type ReadResourceResult,
 } from '@modelcontextprotocol/client';
-import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_WINDOW_SIZE_BYTES } from '../defaults.js';
+import { DEFAULT_CHUNK_SIZE_BYTES, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_WINDOW_READ_COLLECT_EVERY_BYTES, DEFAULT_WINDOW_SIZE_BYTES } from '../defaults.js';
 import { type FetchLike, nodeBody } from './nodeFetch.js';
 import { backoffDelay, type BackoffPolicy } from '../flow/backoff.js';
 import { CancelledError, InvalidOptionError, RemoteError, ResourceChangedError, StreamLostError } from '../errors.js';
@@ -171,7 +171,8 @@ export function readResourceStream(connection: ReadConnection, uri: string, opti
       // Chunks die young: raw ones, and windows too once their content is emptied (takeBytes).
       // (Full collections every 64 MiB, as the server makes, cost a client more than they gave:
       // a 1 GiB stdio read took 11.5-12.2 s with them, 7.9-9.6 s without.)
-      sharedPacer('minor').add(chunk.length);
+      if (state.mode === 'raw') sharedPacer('minor').add(chunk.length);
+      else sharedPacer('minor', DEFAULT_WINDOW_READ_COLLECT_EVERY_BYTES).add(chunk.length);
       yield chunk;
     }
   }

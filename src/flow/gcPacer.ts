@@ -116,21 +116,23 @@ export class GcPacer {
   }
 }
 
-const shared = new Map<CollectionKind, GcPacer>();
+const shared = new Map<string, GcPacer>();
 
 /**
- * The process-wide pacer of one kind (created on first use, so `gc` exposed
- * at startup is seen). Resource streams count their bytes into `minor`, raw
- * streams and windows alike; a server counts the windows it answers into
- * `full` too, since a few of a window's small objects (the SDK's per-request
- * signals and parse results) outlive young collections: over a 1 GiB stdio
- * read they grew the server's RSS by 65-71 MB (13-19 MB with `full`). The session registry counts the
- * sessions it released into `major`, so an idle server gives their memory
- * back.
+ * The process-wide pacer of one kind and interval (created on first use, so
+ * `gc` exposed at startup is seen). Resource streams count their bytes into
+ * `minor`: raw streams and a server's windows every 8 MiB, a client's windows
+ * every 2 MiB (see `DEFAULT_WINDOW_READ_COLLECT_EVERY_BYTES`). A server counts
+ * the windows it answers into `full` too, since a few of a window's small
+ * objects (the SDK's per-request signals and parse results) outlive young
+ * collections: over a 1 GiB stdio read they grew the server's RSS by 65-71 MB
+ * (13-19 MB with `full`). The session registry counts the sessions it
+ * released into `major`, so an idle server gives their memory back.
  */
-export function sharedPacer(kind: CollectionKind): GcPacer {
-  let pacer = shared.get(kind);
-  if (pacer === undefined) shared.set(kind, (pacer = GcPacer.fromRuntime(EVERY_BYTES[kind], kind)));
+export function sharedPacer(kind: CollectionKind, everyBytes: number = EVERY_BYTES[kind]): GcPacer {
+  const key = `${kind}:${everyBytes}`;
+  let pacer = shared.get(key);
+  if (pacer === undefined) shared.set(key, (pacer = GcPacer.fromRuntime(everyBytes, kind)));
   return pacer;
 }
 

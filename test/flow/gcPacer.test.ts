@@ -2,7 +2,8 @@
 // or with pacing off.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GcPacer } from '../../src/flow/gcPacer.js';
+import { DEFAULT_FULL_COLLECT_EVERY_BYTES, DEFAULT_MINOR_COLLECT_EVERY_BYTES, DEFAULT_WINDOW_READ_COLLECT_EVERY_BYTES } from '../../src/defaults.js';
+import { GcPacer, sharedPacer } from '../../src/flow/gcPacer.js';
 import { FakeClock } from '../helpers/fakeClock.js';
 
 test('collects once every everyBytes, counting across chunks', () => {
@@ -62,4 +63,14 @@ test('settle collects what was counted since the last collection, once more afte
   assert.equal(collections, 3, 'paced');
   pacer.settle(clock.now());
   assert.equal(collections, 3, 'nothing counted since: no settle collection');
+});
+
+test('sharedPacer: one pacer per kind and interval, with the defaults of each kind', () => {
+  assert.equal(sharedPacer('minor').everyBytes, DEFAULT_MINOR_COLLECT_EVERY_BYTES);
+  assert.equal(sharedPacer('full').kind, 'full');
+  assert.equal(sharedPacer('full').everyBytes, DEFAULT_FULL_COLLECT_EVERY_BYTES);
+  const windows = sharedPacer('minor', DEFAULT_WINDOW_READ_COLLECT_EVERY_BYTES);
+  assert.equal(windows.everyBytes, DEFAULT_WINDOW_READ_COLLECT_EVERY_BYTES);
+  assert.notEqual(windows, sharedPacer('minor'), 'a client reading windows counts apart from raw streams');
+  assert.equal(sharedPacer('minor', DEFAULT_WINDOW_READ_COLLECT_EVERY_BYTES), windows);
 });
