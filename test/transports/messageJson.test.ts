@@ -11,6 +11,7 @@ import { ReadCursors } from '../../src/server/readCursors.js';
 import { isSingleUse, releaseSingleUse, singleUse } from '../../src/server/singleUse.js';
 import { parseReadRequest, readWindowed } from '../../src/server/windowedRead.js';
 import { isPlainBase64, messageJson, outboundJson, SPLICE_MIN_CHARS, splicedPayloads } from '../../src/transports/messageJson.js';
+import { connectionLog, MessageConnection } from '../../src/transports/messageConnection.js';
 import { FakeClock } from '../helpers/fakeClock.js';
 
 const blob = () => randomBytes(48 * 1024).toString('base64');
@@ -103,4 +104,17 @@ test('isSingleUse marks only the window contents sluice made; releaseSingleUse i
   assert.equal(made.text, 'abc', 'only result.contents of a message is looked at');
   releaseSingleUse({ result: { contents: [made, null, 3] } });
   assert.equal(made.text, '');
+});
+
+test('a message connection (stdio, WebSocket) logs a window whole, then empties its content', async () => {
+  const { log, stream } = connectionLog(1 << 20);
+  const inner = { start: async () => {}, close: async () => {}, send: async () => {} };
+  const connection = new MessageConnection(inner as never, log, stream);
+  const item = singleUse({ uri: 'mem://w', mimeType: 'application/octet-stream', blob: blob() });
+  const message = { jsonrpc: '2.0' as const, id: 3, result: { contents: [item] } };
+  const expected = JSON.stringify(message);
+  await connection.send(message);
+  const event = await log.cursor(stream, undefined).next();
+  assert.equal(new TextDecoder().decode(event!.data), expected);
+  assert.equal(item.blob, '');
 });
